@@ -1,0 +1,310 @@
+"""Compute sessions for the chapters: embedded by default, a real cluster when configured.
+
+* :func:`dask_client` starts a :class:`distributed.LocalCluster` sized for this machine, or connects
+  to the scheduler named by ``DASK_SCHEDULER_ADDRESS`` (a Dask Kubernetes operator cluster, a
+  dask-gateway cluster, a jobqueue cluster, ``dask scheduler`` on another host...).
+* :func:`spark_session` starts Spark 4 in ``local[*]``, or connects to the Spark Connect server
+  named by ``SPARK_REMOTE``. Spark needs a Java 17+ runtime; :func:`check_java` says in one line
+  what is missing and how to install it, before Spark would fail with a Py4J traceback.
+
+The chapter code is the same in both cases: that is the point.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psutil
+
+from bdp.config import ConfigError, pick
+
+if TYPE_CHECKING:  # pragma: no cover - import cost only for type checkers
+    from distributed import Client
+    from pyspark.sql import SparkSession
+
+DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+SPARK_ENV = "SPARK_REMOTE"
+MIN_JAVA = 17
+
+
+class ClusterError(RuntimeError):
+    """A compute session could not start; the message is one line saying why and what to do."""
+
+
+class JavaError(ClusterError):
+    """No suitable Java runtime for Spark."""
+
+
+# --------------------------------------------------------------------------- Binder / JupyterHub
+
+
+def _hub_prefix() -> str | None:
+    """URL prefix of the notebook server when running under JupyterHub/Binder, else ``None``."""
+    return os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+
+
+def proxied_url(port: int, path: str = "") -> str | None:
+    """URL of a local web UI on ``port`` through jupyter-server-proxy, or ``None`` off-hub.
+
+    On Binder a browser cannot reach ``127.0.0.1:8787`` inside the container; jupyter-server-proxy
+    serves it at ``{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/``.
+    """
+    prefix = _hub_prefix()
+    if prefix is None:
+        return None
+    return f"{prefix.rstrip('/')}/proxy/{port}/{path.lstrip('/')}"
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def default_workers() -> tuple[int, int, str]:
+    """``(n_workers, threads_per_worker, memory_limit)`` for a LocalCluster on this machine.
+
+    One single-threaded worker per core (up to 4 at the small scale) so that pandas code, which
+    holds the GIL, runs in parallel; memory is shared out so the whole cluster stays well below
+    the machine's (or Binder's 2 GB) budget.
+    """
+    cores = os.cpu_count() or 1
+    n_workers = max(1, min(cores, pick(small=4, full=cores)))
+    total = psutil.virtual_memory().total
+    budget = pick(small=min(total // 2, 2 * 1024**3), full=int(total * 0.75))
+    per_worker_mb = max(256, budget // n_workers // 1024**2)
+    return n_workers, 1, f"{per_worker_mb}MiB"
+
+
+def dask_client(
+    n_workers: int | None = None,
+    threads_per_worker: int | None = None,
+    memory_limit: str | int | None = None,
+    *,
+    address: str | None = None,
+    quiet: bool = False,
+    **cluster_kwargs: Any,
+) -> Client:
+    """Return a :class:`distributed.Client` for the course.
+
+    With ``address`` or ``DASK_SCHEDULER_ADDRESS`` set, connect to that scheduler (sizes are then
+    the cluster's business and the sizing arguments are ignored). Otherwise start a LocalCluster
+    (sized by :func:`default_workers` unless told otherwise) on loopback. Prints the dashboard
+    link, proxied through the notebook server on Binder/JupyterHub.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    if _hub_prefix() is not None:
+        dask.config.set(
+            {"distributed.dashboard.link": "{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status"}
+        )
+    address = address or os.environ.get(DASK_ENV) or None
+    if address:
+        try:
+            client = Client(address, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address!r} ({DASK_ENV}): "
+                f"{type(exc).__name__}; check the address or unset {DASK_ENV} to run locally"
+            ) from None
+    else:
+        d_workers, d_threads, d_memory = default_workers()
+        cluster = LocalCluster(
+            n_workers=n_workers or d_workers,
+            threads_per_worker=threads_per_worker or d_threads,
+            memory_limit=memory_limit if memory_limit is not None else d_memory,
+            processes=cluster_kwargs.pop("processes", True),
+            host="127.0.0.1",
+            dashboard_address=cluster_kwargs.pop("dashboard_address", "127.0.0.1:0"),
+            **cluster_kwargs,
+        )
+        client = Client(cluster)
+    if not quiet:
+        where = address or "a LocalCluster on this machine"
+        n = len(client.scheduler_info(n_workers=-1)["workers"])
+        print(f"Dask: {n} workers on {where}; dashboard: {client.dashboard_link}")
+    return client
+
+
+# --------------------------------------------------------------------------- Java for Spark
+
+
+@dataclass(frozen=True)
+class JavaInfo:
+    """A Java runtime found on this machine."""
+
+    executable: str
+    major: int
+    version: str
+
+
+def _java_executable() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home:
+        candidate = Path(java_home) / "bin" / ("java.exe" if os.name == "nt" else "java")
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("java")
+
+
+def java_install_hint() -> str:
+    """One line telling how to install Java 17 on this platform."""
+    system = platform.system()
+    if "google.colab" in __import__("sys").modules:
+        return "run the notebook's setup cell (it installs openjdk-17-jre-headless with apt)"
+    if system == "Darwin":
+        return "install it with `brew install openjdk@17` (or `conda install -c conda-forge openjdk=17`)"
+    if system == "Windows":
+        return "install it with `winget install Microsoft.OpenJDK.17` (or conda-forge openjdk=17)"
+    return (
+        "install it with `sudo apt-get install openjdk-17-jre-headless` (Debian/Ubuntu), "
+        "`sudo dnf install java-17-openjdk-headless` (Fedora) or `conda install -c conda-forge openjdk=17`"
+    )
+
+
+def check_java(min_major: int = MIN_JAVA) -> JavaInfo:
+    """Find Java (``JAVA_HOME`` first, then ``PATH``) and check it is at least ``min_major``.
+
+    Raises :class:`JavaError` with a one-line message otherwise.
+    """
+    exe = _java_executable()
+    if exe is None:
+        raise JavaError(
+            f"Spark 4 needs Java {min_major} or newer, but no `java` was found on PATH or in "
+            f"JAVA_HOME; {java_install_hint()}"
+        )
+    try:
+        out = subprocess.run(
+            [exe, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise JavaError(f"cannot run {exe} -version ({exc}); {java_install_hint()}") from None
+    text = out.stderr + out.stdout
+    match = re.search(r'version "([^"]+)"', text)
+    if not match:
+        raise JavaError(f"cannot read the Java version from `{exe} -version`; {java_install_hint()}")
+    version = match.group(1)
+    parts = version.split(".")
+    major = int(parts[1]) if parts[0] == "1" else int(re.match(r"\d+", parts[0]).group())  # type: ignore[union-attr]
+    if major < min_major:
+        raise JavaError(
+            f"Spark 4 needs Java {min_major} or newer, but {exe} is Java {version}; "
+            f"{java_install_hint()}, then point JAVA_HOME at it"
+        )
+    return JavaInfo(executable=exe, major=major, version=version)
+
+
+# --------------------------------------------------------------------------- Spark
+
+
+def _quiet_pyspark_warnings() -> None:
+    # PySpark 4.3 warns on import and on toPandas that pandas >= 3 is "not yet fully supported".
+    # The book pins pandas 3 deliberately (see requirements.txt) and its build exercises the
+    # round trips it uses; this one warning would otherwise land in every Spark chapter.
+    warnings.filterwarnings(
+        "ignore", message=".*PySpark does not yet fully support pandas.*", category=FutureWarning
+    )
+
+
+def spark_session(
+    app_name: str = "bdp",
+    master: str | None = None,
+    *,
+    remote: str | None = None,
+    conf: dict[str, str] | None = None,
+    quiet: bool = False,
+) -> SparkSession:
+    """Return a Spark 4 session for the course.
+
+    * ``remote`` or ``SPARK_REMOTE`` set: a Spark Connect session to that server
+      (``sc://host:15002``; ``local[2]`` starts a Connect server in-process).
+    * otherwise: classic Spark in ``master`` (default ``local[*]``), bound to loopback, Arrow
+      enabled, console progress bars off, log level ERROR, a small number of shuffle partitions
+      at the small scale.
+
+    Java is checked first (unless the remote is an ``sc://`` URL, which needs no local JVM).
+    Prints where Spark runs and its UI link.
+    """
+    _quiet_pyspark_warnings()
+    remote = remote or os.environ.get(SPARK_ENV) or None
+    if remote is None or not remote.startswith("sc://"):
+        check_java()
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", __import__("sys").executable)
+    from pyspark.sql import SparkSession
+
+    settings: dict[str, str] = {
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.shuffle.partitions": str(pick(small=8, full=200)),
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    ui_proxy = proxied_url(4040)
+    if ui_proxy is not None:
+        settings["spark.ui.proxyBase"] = ui_proxy.rstrip("/")
+    settings.update(conf or {})
+
+    if remote is not None:
+        builder = SparkSession.builder.remote(remote).appName(app_name)
+        for key, value in settings.items():
+            if not key.startswith(("spark.driver.", "spark.ui.")):
+                builder = builder.config(key, value)
+    else:
+        builder = SparkSession.builder.master(master or "local[*]").appName(app_name)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # Py4J / gRPC errors: keep one line, keep the cause chained
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ClusterError(f"Spark did not start ({type(exc).__name__}: {first})") from exc
+    if remote is None:
+        spark.sparkContext.setLogLevel("ERROR")
+    if not quiet:
+        print(f"Spark {spark.version}: {describe_spark(spark)}")
+    return spark
+
+
+def spark_ui_url(spark: SparkSession) -> str | None:
+    """The Spark UI link of a classic session (proxied on Binder), ``None`` for Spark Connect."""
+    try:
+        url = spark.sparkContext.uiWebUrl
+    except Exception:  # Spark Connect sessions have no SparkContext
+        return None
+    if url is None:
+        return None
+    port = int(url.rsplit(":", 1)[1])
+    return proxied_url(port, "jobs/") or url
+
+
+def describe_spark(spark: SparkSession) -> str:
+    """One line: where this session runs and where its UI is."""
+    ui = spark_ui_url(spark)
+    if ui is None:
+        return f"Spark Connect session (client {type(spark).__module__})"
+    master = spark.sparkContext.master
+    return f"master {master}, {spark.sparkContext.defaultParallelism} cores; UI: {ui}"
+
+
+__all__ = [
+    "ClusterError",
+    "ConfigError",
+    "JavaError",
+    "JavaInfo",
+    "check_java",
+    "dask_client",
+    "default_workers",
+    "describe_spark",
+    "java_install_hint",
+    "proxied_url",
+    "spark_session",
+    "spark_ui_url",
+]
