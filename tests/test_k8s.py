@@ -1,0 +1,317 @@
+"""Kubernetes manifests, Helm values and the kind-lab workflow that ship with the book.
+
+Everything here runs offline: manifests are validated against the OpenAPI schemas of
+Kubernetes 1.33 (kubernetes-validate, strict: unknown fields fail) and the Dask operator's CRD
+schemas shipped in dask-kubernetes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bdp import k8s
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST_FILES = k8s.manifest_files(ROOT / "k8s")
+ALL_OBJECTS = [
+    pytest.param(obj, id=f"{path.relative_to(ROOT)}:{k8s.object_name(obj)}")
+    for path in MANIFEST_FILES
+    for obj in k8s.load_manifests(path)
+]
+WORKLOADS = [p for p in ALL_OBJECTS if k8s.pod_specs(p.values[0])]
+HUB_VALUES = {
+    "helm/jupyterhub-values.yaml": "",
+    "helm/daskhub-values.yaml": "jupyterhub.",
+}
+WORKFLOW = ROOT / ".github/workflows/kind-lab.yml"
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+def test_the_expected_manifests_exist() -> None:
+    names = {str(p.relative_to(ROOT)) for p in MANIFEST_FILES}
+    for expected in [
+        "k8s/dask/namespace.yaml",
+        "k8s/dask/scheduler-deployment.yaml",
+        "k8s/dask/scheduler-service.yaml",
+        "k8s/dask/worker-deployment.yaml",
+        "k8s/dask/resourcequota.yaml",
+        "k8s/dask/limitrange.yaml",
+        "k8s/jobs/course-job.yaml",
+        "k8s/rbac/role.yaml",
+        "k8s/rbac/rolebinding.yaml",
+        "k8s/rbac/serviceaccount.yaml",
+        "k8s/daskcluster.yaml",
+    ]:
+        assert expected in names
+    kinds = {obj.values[0]["kind"] for obj in ALL_OBJECTS}
+    assert {"Deployment", "Service", "Job", "Role", "RoleBinding", "ServiceAccount",
+            "ResourceQuota", "LimitRange", "ConfigMap", "Namespace", "DaskCluster"} <= kinds
+
+
+@pytest.mark.parametrize("obj", ALL_OBJECTS)
+def test_every_manifest_validates_strictly(obj: dict) -> None:
+    checked = k8s.validate(obj, "1.33.0")
+    if obj["apiVersion"].startswith("kubernetes.dask.org/"):
+        assert "CRD schema" in checked
+    else:
+        assert "1.33" in checked and "strict" in checked
+
+
+@pytest.mark.parametrize("obj", WORKLOADS)
+def test_every_container_has_requests_and_limits(obj: dict) -> None:
+    assert k8s.missing_resources(obj) == []
+
+
+@pytest.mark.parametrize("obj", ALL_OBJECTS)
+def test_no_wildcards_and_no_cluster_admin(obj: dict) -> None:
+    assert k8s.rbac_problems(obj) == []
+    assert obj["kind"] != "ClusterRoleBinding"
+
+
+@pytest.mark.parametrize("obj", WORKLOADS)
+def test_workloads_use_the_course_image_and_the_modern_cli(obj: dict) -> None:
+    for _role, spec in k8s.pod_specs(obj):
+        for container in spec["containers"]:
+            assert container["image"] == k8s.COURSE_IMAGE
+            args = container.get("args") or []
+            assert not any(a in {"dask-scheduler", "dask-worker"} for a in args)
+
+
+def test_namespaced_objects_live_in_the_course_namespace() -> None:
+    for param in ALL_OBJECTS:
+        obj = param.values[0]
+        if obj["kind"] in {"Namespace", "DaskCluster"}:
+            continue  # cluster-scoped / applied with `kubectl apply -n bdp`
+        assert obj["metadata"].get("namespace") == "bdp", k8s.object_name(obj)
+
+
+def test_services_select_pods_that_exist() -> None:
+    objs = [p.values[0] for p in ALL_OBJECTS]
+    templates = [
+        o["spec"]["template"]["metadata"]["labels"] for o in objs if o["kind"] == "Deployment"
+    ]
+    for svc in (o for o in objs if o["kind"] == "Service"):
+        selector = svc["spec"]["selector"]
+        assert any(selector.items() <= labels.items() for labels in templates)
+        named_ports = {
+            p["name"]
+            for o in objs
+            if o["kind"] == "Deployment"
+            for c in o["spec"]["template"]["spec"]["containers"]
+            for p in c.get("ports", [])
+        }
+        for port in svc["spec"]["ports"]:
+            assert port["targetPort"] in named_ports
+
+
+def test_quota_covers_the_whole_lab() -> None:
+    quota = k8s.load_manifests(ROOT / "k8s/dask/resourcequota.yaml")[0]["spec"]["hard"]
+    totals = {"requests.cpu": 0.0, "limits.cpu": 0.0, "requests.memory": 0.0, "limits.memory": 0.0}
+    for param in WORKLOADS:
+        obj = param.values[0]
+        replicas = obj["spec"].get("replicas", 1) if obj["kind"] == "Deployment" else 1
+        for role, spec in k8s.pod_specs(obj):
+            n = obj["spec"]["worker"]["replicas"] if role == "worker" and obj["kind"] == "DaskCluster" else replicas
+            for c in spec["containers"]:
+                for field in ("requests", "limits"):
+                    for res in ("cpu", "memory"):
+                        totals[f"{field}.{res}"] += n * k8s.parse_quantity(c["resources"][field][res], res)
+    for key, used in totals.items():
+        assert used <= k8s.parse_quantity(quota[key], key.split(".")[1]), key
+
+
+def test_qos_classes() -> None:
+    def pod(*resources: dict) -> dict:
+        return {"containers": [{"name": f"c{i}", "resources": r} for i, r in enumerate(resources)]}
+
+    both = {"cpu": "1", "memory": "1Gi"}
+    assert k8s.qos_class(pod({})) == "BestEffort"
+    assert k8s.qos_class(pod({"limits": both})) == "Guaranteed"  # requests default to limits
+    assert k8s.qos_class(pod({"requests": both, "limits": {"cpu": "1000m", "memory": "1024Mi"}})) == "Guaranteed"
+    assert k8s.qos_class(pod({"requests": both})) == "Burstable"
+    assert k8s.qos_class(pod({"limits": both}, {})) == "Burstable"
+    assert k8s.qos_class(pod({"limits": {"cpu": "1"}})) == "Burstable"
+    rows = {r.object: r.qos for r in k8s.resource_rows(MANIFEST_FILES)}
+    assert rows["Deployment/dask-scheduler"] == "Guaranteed"
+    assert rows["Deployment/dask-worker"] == "Burstable"
+
+
+def test_parse_quantity() -> None:
+    assert k8s.parse_quantity("250m", "cpu") == 0.25
+    assert k8s.parse_quantity("2", "cpu") == 2
+    assert k8s.parse_quantity("1Gi") == 2**30
+    assert k8s.parse_quantity("1G") == 10**9
+    with pytest.raises(ValueError):
+        k8s.parse_quantity("1 GB")
+
+
+# --------------------------------------------------------------------------- negative tests
+
+
+def _worker() -> dict:
+    return k8s.load_manifests(ROOT / "k8s/dask/worker-deployment.yaml")[0]
+
+
+def test_unknown_field_is_rejected() -> None:
+    bad = _worker()
+    bad["spec"]["template"]["spec"]["containers"][0]["resource"] = {"limits": {"cpu": "1"}}
+    with pytest.raises(k8s.ManifestError, match="resource"):
+        k8s.validate(bad)
+
+
+def test_wrong_type_is_rejected() -> None:
+    bad = _worker()
+    bad["spec"]["replicas"] = "two"
+    with pytest.raises(k8s.ManifestError, match="replicas"):
+        k8s.validate(bad)
+
+
+def test_broken_file_is_rejected(tmp_path: Path) -> None:
+    text = (ROOT / "k8s/dask/scheduler-service.yaml").read_text()
+    broken = tmp_path / "svc.yaml"
+    broken.write_text(text.replace("targetPort: tcp-comm", "targetPort: tcp-comm\n      portt: 1"))
+    with pytest.raises(k8s.ManifestError, match="portt"):
+        k8s.validate_file(broken)
+
+
+def test_broken_daskcluster_is_rejected() -> None:
+    bad = k8s.make_daskcluster()
+    bad["spec"]["worker"]["replicas"] = "3"
+    with pytest.raises(k8s.ManifestError, match="replicas"):
+        k8s.validate(bad)
+    bad = k8s.make_daskcluster()
+    bad["spec"]["scheduler"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
+    with pytest.raises(k8s.ManifestError, match="imagePullPolicyy"):
+        k8s.validate(bad)
+    bad = k8s.make_daskcluster()
+    del bad["spec"]["scheduler"]
+    with pytest.raises(k8s.ManifestError, match="scheduler"):
+        k8s.validate(bad)
+
+
+def test_rbac_checker_catches_bad_roles() -> None:
+    role = k8s.load_manifests(ROOT / "k8s/rbac/role.yaml")[0]
+    wild = copy.deepcopy(role)
+    wild["rules"][0]["verbs"] = ["*"]
+    assert any("verbs" in p for p in k8s.rbac_problems(wild))
+    admin = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "cluster-admin-binding"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "User", "name": "someone@example.org"}],
+    }
+    assert k8s.rbac_problems(admin) == ["ClusterRoleBinding/cluster-admin-binding: binds cluster-admin"]
+
+
+def test_missing_resources_are_reported() -> None:
+    bad = _worker()
+    del bad["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    problems = k8s.missing_resources(bad)
+    assert len(problems) == 2 and all("limits" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- DaskCluster
+
+
+def test_committed_daskcluster_is_what_the_code_generates() -> None:
+    assert k8s.DASKCLUSTER_PATH.read_text(encoding="utf-8") == k8s.daskcluster_yaml()
+
+
+def test_daskcluster_comes_from_the_operator_library() -> None:
+    from dask_kubernetes.operator import make_cluster_spec
+
+    generated = k8s.make_daskcluster()
+    raw = make_cluster_spec(name="bdp-dask", image=k8s.COURSE_IMAGE, n_workers=2)
+    assert generated["apiVersion"] == raw["apiVersion"] == "kubernetes.dask.org/v1"
+    assert generated["kind"] == "DaskCluster"
+    assert generated["spec"]["worker"]["replicas"] == 2
+    sched = generated["spec"]["scheduler"]["spec"]["containers"][0]
+    assert sched["args"][:2] == ["dask", "scheduler"]
+    assert generated["spec"]["scheduler"]["service"] == raw["spec"]["scheduler"]["service"]
+    assert k8s.qos_class(generated["spec"]["worker"]["spec"]) == "Guaranteed"
+
+
+# --------------------------------------------------------------------------- Helm values
+
+
+@pytest.mark.parametrize("rel,prefix", HUB_VALUES.items())
+def test_hub_values_have_a_real_authenticator(rel: str, prefix: str) -> None:
+    values = k8s.load_values(ROOT / rel)
+    auth = k8s.dig(values, prefix + "hub.config.JupyterHub.authenticator_class")
+    assert isinstance(auth, str) and auth
+    assert auth.lower() not in {"dummy", "null", "nullauthenticator", "none", "simple"}
+    assert "dummy" not in auth.lower() and "dummyauthenticator" not in str(values).lower()
+    # The OAuth client's credentials come from a Kubernetes Secret, never from the file.
+    env = k8s.dig(values, prefix + "hub.extraEnv")
+    for var in ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"):
+        assert "secretKeyRef" in env[var]["valueFrom"]
+    text = (ROOT / rel).read_text()
+    assert not re.search(r"(client_secret|secretToken|apiToken)\s*:\s*\S", text)
+    # Culling and per-user guarantees/limits.
+    assert k8s.dig(values, prefix + "cull.enabled") is True
+    assert k8s.dig(values, prefix + "cull.timeout") > 0
+    for res in ("cpu", "memory"):
+        assert k8s.dig(values, f"{prefix}singleuser.{res}.limit") is not None
+        assert k8s.dig(values, f"{prefix}singleuser.{res}.guarantee") is not None
+    assert k8s.dig(values, prefix + "hub.resources.limits.memory")
+
+
+def test_daskhub_gateway_uses_jupyterhub_auth_and_bounded_workers() -> None:
+    values = k8s.load_values(ROOT / "helm/daskhub-values.yaml")
+    assert k8s.dig(values, "dask-gateway.gateway.auth.type") == "jupyterhub"
+    for role in ("scheduler", "worker"):
+        for res in ("cores", "memory"):
+            assert k8s.dig(values, f"dask-gateway.gateway.backend.{role}.{res}.limit") is not None
+    image = k8s.dig(values, "dask-gateway.gateway.backend.image")
+    assert f"{image['name']}:{image['tag']}" == k8s.COURSE_IMAGE
+    single = k8s.dig(values, "jupyterhub.singleuser.image")
+    assert f"{single['name']}:{single['tag']}" == k8s.COURSE_IMAGE
+    compile(k8s.dig(values, "dask-gateway.gateway.extraConfig.optionHandler"), "optionHandler", "exec")
+
+
+def test_dask_chart_values_have_limits_and_no_open_notebook() -> None:
+    values = k8s.load_values(ROOT / "helm/dask-values.yaml")
+    for role in ("scheduler", "worker"):
+        limits = k8s.dig(values, f"{role}.resources.limits")
+        assert limits["cpu"] and limits["memory"]
+        image = k8s.dig(values, f"{role}.image")
+        assert f"{image['repository']}:{image['tag']}" == k8s.COURSE_IMAGE
+    assert k8s.dig(values, "jupyter.enabled") is False
+
+
+def test_every_values_file_parses() -> None:
+    files = sorted((ROOT / "helm").glob("*.yaml"))
+    assert {f.name for f in files} >= {"jupyterhub-values.yaml", "daskhub-values.yaml", "dask-values.yaml"}
+    for f in files:
+        assert isinstance(k8s.load_values(f), dict) and k8s.load_values(f)
+
+
+# --------------------------------------------------------------------------- the CI workflow
+
+
+def test_kind_workflow_parses_and_pins_actions() -> None:
+    wf = yaml.safe_load(WORKFLOW.read_text())
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert "workflow_dispatch" in triggers
+    uses = [step["uses"] for job in wf["jobs"].values() for step in job["steps"] if "uses" in step]
+    assert any(u.startswith("helm/kind-action@") for u in uses)
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    for ref in uses:
+        name, _, version = ref.partition("@")
+        assert version and version not in {"main", "master", "latest", "HEAD"}, ref
+        assert re.fullmatch(r"v\d+(\.\d+){0,2}|[0-9a-f]{40}", version), ref
+    steps = "\n".join(s.get("run", "") for job in wf["jobs"].values() for s in job["steps"])
+    for needle in ("kubectl apply -f k8s/", "rollout status", "wait --for=condition=complete",
+                   "logs job/course-pi", "k8s/daskcluster.yaml", "tests/test_k8s.py"):
+        assert needle in steps
+    # Every manifest directory the workflow applies exists.
+    for path in re.findall(r"-f (k8s/[\w/.-]+)", steps):
+        assert (ROOT / path).exists(), path
