@@ -100,10 +100,9 @@ def dask_client(
     import dask
     from distributed import Client, LocalCluster
 
-    if _hub_prefix() is not None:
-        dask.config.set(
-            {"distributed.dashboard.link": "{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status"}
-        )
+    prefix = _hub_prefix()
+    if prefix is not None:  # Binder/JupyterHub: the browser reaches the dashboard via the proxy
+        dask.config.set({"distributed.dashboard.link": f"{prefix.rstrip('/')}/proxy/{{port}}/status"})
     address = address or os.environ.get(DASK_ENV) or None
     if address:
         try:
@@ -210,6 +209,10 @@ def _quiet_pyspark_warnings() -> None:
     warnings.filterwarnings(
         "ignore", message=".*PySpark does not yet fully support pandas.*", category=FutureWarning
     )
+    # ...and its Arrow conversion still passes pandas 3's deprecated `copy=` keyword.
+    from pandas.errors import Pandas4Warning
+
+    warnings.filterwarnings("ignore", category=Pandas4Warning, module=r"pyspark\.")
 
 
 def spark_session(
