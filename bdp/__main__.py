@@ -5,6 +5,9 @@ Commands (one ``cmd_<name>`` function each, registered in :func:`build_parser`):
 * ``data`` — generate a dataset: ``python -m bdp data taxi --rows 55M --out data/taxi
   --format csv,parquet``; ``python -m bdp data --list`` shows the catalogue.
 
+* ``notebooks`` — the publish step: write an ``.ipynb`` (with the Colab setup cell) beside every
+  chapter, so the launch buttons open runnable notebooks: ``python -m bdp notebooks .``
+
 Bad input exits with status 2 and one ``error: ...`` line on stderr, without writing anything.
 """
 
@@ -129,6 +132,29 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# notebooks
+# --------------------------------------------------------------------------------------------
+
+
+def add_notebooks_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bdp import notebooks
+
+    p = subparsers.add_parser(
+        "notebooks",
+        help="write an .ipynb beside every chapter (the publish step for Binder/Colab)",
+        description=notebooks.__doc__.splitlines()[0],
+    )
+    notebooks.add_arguments(p)
+    p.set_defaults(func=cmd_notebooks, parser=p)
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    from bdp import notebooks
+
+    return notebooks.run(args)
+
+
+# --------------------------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------------------------
 
@@ -142,6 +168,7 @@ def build_parser() -> _Parser:
         title="commands", dest="command", metavar="COMMAND", parser_class=_Parser
     )
     add_data_parser(subparsers)
+    add_notebooks_parser(subparsers)
     return parser
 
 

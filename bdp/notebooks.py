@@ -157,13 +157,3 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"{verb} {path}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bdp.notebooks", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,136 @@
+"""The book builds from a clean cache with every notebook executed, and its HTML is sound."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from bdp.notebooks import SETUP_TAG, chapter_sources
+from tests.bookbuild import ROOT, Build
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPO = urlparse(CONFIG["repository"]["url"]).path.strip("/")
+BRANCH = CONFIG["repository"]["branch"]
+
+
+def chapters() -> list[str]:
+    """Docnames of the executed chapters (MyST notebooks in the TOC), e.g. ``day1/01_big_data``."""
+    return [p.relative_to(ROOT).with_suffix("").as_posix() for p in chapter_sources(ROOT)]
+
+
+def soup(book: Build, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((book.html / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_build_has_no_error_and_no_warning(book: Build):
+    tail = "\n".join(book.output.splitlines()[-60:])
+    assert book.returncode == 0, f"book build failed:\n{tail}"
+    warnings = [line for line in book.output.splitlines() if "WARNING" in line and "IPKernelApp" not in line]
+    assert not warnings, "\n".join(warnings)
+    assert "build succeeded" in book.output
+
+
+def test_every_toc_chapter_was_executed(book: Build):
+    names = chapters()
+    assert "day1/01_big_data" in names
+    for name in names:
+        page = soup(book, name)
+        outputs = page.select("div.cell_output")
+        assert outputs, f"{name}: no executed cell output in the HTML"
+        assert not page.select("div.output.traceback"), f"{name}: a traceback is shown"
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_launch_buttons_point_at_published_notebooks(book: Build, name: str):
+    page = soup(book, name)
+    links = [a["href"] for a in page.select("a[href]")]
+    binder = [h for h in links if h.startswith("https://mybinder.org/v2/gh/")]
+    colab = [h for h in links if h.startswith("https://colab.research.google.com/github/")]
+    assert binder and colab, f"{name}: missing launch buttons"
+    expected = f"{name}.ipynb"
+    colab_path = colab[0].split(f"/github/{REPO}/blob/{BRANCH}/", 1)[1]
+    assert colab_path == expected
+    query = parse_qs(urlparse(binder[0]).query)
+    assert binder[0].startswith(f"https://mybinder.org/v2/gh/{REPO}/{BRANCH}?")
+    assert unquote(query["urlpath"][0]) == f"lab/tree/{expected}"
+    # the path the buttons open is a file the publish step really wrote, and it is runnable
+    published = book.source / expected
+    assert published in book.notebooks and published.exists()
+    nb = nbformat.read(published, as_version=4)
+    nbformat.validate(nb)
+    assert SETUP_TAG in nb.cells[0].metadata["tags"]
+    compile(nb.cells[0].source, "setup-cell", "exec")
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_download_buttons(book: Build, name: str):
+    page = soup(book, name)
+    hrefs = {a["href"] for a in page.select("a[href]")}
+    for suffix in (".md", ".ipynb"):
+        source = [h for h in hrefs if h.endswith(f"_sources/{name}{suffix}")]
+        assert source, f"{name}: no {suffix} download link"
+        assert (book.html / "_sources" / f"{name}{suffix}").exists()
+
+
+def _quizzes(page: BeautifulSoup) -> list:
+    return [q for q in page.select("div.admonition.quiz") if q.select_one("div.admonition.dropdown")]
+
+
+@pytest.mark.parametrize("name", [n for n in chapters() if re.match(r"day\d/", n)])
+def test_chapter_has_three_quizzes_with_hidden_answers(book: Build, name: str):
+    page = soup(book, name)
+    quizzes = page.select("div.admonition.quiz")
+    answered = _quizzes(page)
+    assert len(answered) == len(quizzes), f"{name}: a quiz has no hidden answer"
+    assert len(answered) >= 3, f"{name}: {len(answered)} quizzes, at least 3 expected"
+    for quiz in answered:
+        answer = quiz.select_one("div.admonition.dropdown")
+        text = answer.get_text(" ", strip=True)
+        # the correct answer and a rationale: a bold verdict followed by at least one sentence
+        assert answer.select_one("strong"), f"{name}: answer without a bold verdict: {text[:80]}"
+        assert len(text.split()) >= 8, f"{name}: answer without a rationale: {text[:80]}"
+
+
+def test_togglebutton_assets_are_loaded(book: Build):
+    page = (book.html / "day1" / "01_big_data.html").read_text()
+    assert "togglebutton" in page
+
+
+def test_no_broken_internal_links(book: Build):
+    problems = []
+    ids: dict[Path, set[str]] = {}
+    for html in sorted(book.html.rglob("*.html")):
+        if "_static" in html.parts or "_sources" in html.parts:
+            continue
+        page = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")):
+            for el in page.find_all(tag):
+                ref = el.get(attr)
+                if not ref or urlparse(ref).scheme or ref.startswith(("mailto:", "//", "data:")):
+                    continue
+                parsed = urlparse(ref)
+                path, fragment = parsed.path, parsed.fragment
+                target = (html.parent / unquote(path)).resolve() if path else html
+                if not target.exists():
+                    problems.append(f"{html.relative_to(book.html)}: {ref} (missing file)")
+                    continue
+                if fragment and target.suffix == ".html":
+                    if target not in ids:
+                        t = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                        ids[target] = {e["id"] for e in t.find_all(id=True)}
+                    if fragment not in ids[target]:
+                        problems.append(f"{html.relative_to(book.html)}: {ref} (missing anchor)")
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_glued_values_are_rendered(book: Build):
+    for name in chapters():
+        text = soup(book, name).get_text()
+        assert "{glue" not in text, f"{name}: an unresolved glue role"
