@@ -11,17 +11,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from bdp.notebooks import SETUP_TAG, chapter_sources
-from tests.bookbuild import ROOT, Build
+from bdp.notebooks import SETUP_TAG
+from bdp.book import ROOT, Build, chapters
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO = urlparse(CONFIG["repository"]["url"]).path.strip("/")
 BRANCH = CONFIG["repository"]["branch"]
-
-
-def chapters() -> list[str]:
-    """Docnames of the executed chapters (MyST notebooks in the TOC), e.g. ``day1/01_big_data``."""
-    return [p.relative_to(ROOT).with_suffix("").as_posix() for p in chapter_sources(ROOT)]
 
 
 def soup(book: Build, docname: str) -> BeautifulSoup:

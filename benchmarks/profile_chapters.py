@@ -1,0 +1,47 @@
+"""Profile every chapter: execution wall time and peak memory (kernel + all its children).
+
+    python benchmarks/profile_chapters.py            # all chapters, BDP_SCALE from the environment
+    python benchmarks/profile_chapters.py day1/01_big_data --out /tmp/profile
+
+Each chapter runs in a fresh kernel, in a scratch copy of the book, with network access blocked
+(``bdp.book.offline_env``). Writes ``chapter_profile.{csv,md,png}`` to ``--out`` (default
+``benchmarks/results``); the book's appendix shows the committed CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from bdp.book import ROOT, chapters, copy_book, execute_chapter, offline_env, profile_rows, write_profile
+from bdp.config import scale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help="docnames (default: every chapter in _toc.yml)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    known = chapters()
+    unknown = [c for c in args.chapters if c not in known]
+    if unknown:
+        parser.error(f"not chapters of the book: {', '.join(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="bdp-profile-") as work:
+        source = copy_book(Path(work) / "src")
+        env, log = offline_env(Path(work))
+        runs = []
+        for name in args.chapters or known:
+            run = execute_chapter(source / f"{name}.md", env=env)
+            print(f"{name:40s} {run.seconds:7.1f} s {run.peak_mb:7.0f} MB", flush=True)
+            runs.append((name, run))
+        if log.read_text():
+            print(f"network access attempted:\n{log.read_text()}", file=sys.stderr)
+    paths = write_profile(profile_rows(runs, scale()), args.out)
+    print("\n".join(f"wrote {p}" for p in paths.values()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
