@@ -106,22 +106,32 @@ def _strict_crd_schema(node: Any) -> Any:
     return out
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the CRDs are ~1 MB of YAML
+
+
+@functools.cache
 def dask_crd_paths() -> dict[str, Path]:
     """``{Kind: path}`` of the CRDs shipped inside the installed ``dask-kubernetes`` package.
 
     The Helm chart folder of the package holds the fully expanded CRDs (the ones
     ``helm install dask-kubernetes-operator`` applies).
     """
-    import dask_kubernetes
+    import importlib.util
 
+    spec = importlib.util.find_spec("dask_kubernetes")  # locate, don't import (kopf, clients...)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("dask-kubernetes is not installed: pip install dask-kubernetes")
     crd_dir = (
-        Path(dask_kubernetes.__file__).parent
+        Path(next(iter(spec.submodule_search_locations)))
         / "operator/deployment/helm/dask-kubernetes-operator/crds"
     )
     paths: dict[str, Path] = {}
     for path in sorted(crd_dir.glob("*.yaml")):
-        crd = yaml.safe_load(path.read_text(encoding="utf-8"))
-        paths[crd["spec"]["names"]["kind"]] = path
+        # Read only the head of each file: the kind is declared before the (long) schema.
+        head = path.read_text(encoding="utf-8")[:2000]
+        match = re.search(r"^\s+kind:\s*(\w+)\s*$", head, flags=re.MULTILINE)
+        if match:
+            paths[match.group(1)] = path
     if not paths:
         raise FileNotFoundError(f"no CRD found in {crd_dir}")
     return paths
@@ -133,7 +143,7 @@ def crd_schema(kind: str, version: str = "v1") -> dict[str, Any]:
     paths = dask_crd_paths()
     if kind not in paths:
         raise ManifestError(f"no CRD for kind {kind!r} in dask-kubernetes (known: {sorted(paths)})")
-    crd = yaml.safe_load(paths[kind].read_text(encoding="utf-8"))
+    crd = yaml.load(paths[kind].read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     for entry in crd["spec"]["versions"]:
         if entry["name"] == version:
             schema = _strict_crd_schema(entry["schema"]["openAPIV3Schema"])
