@@ -12,6 +12,28 @@ from typing import Any
 
 # public name -> module that defines it (each dataset module adds its own lines)
 _EXPORTS: dict[str, str] = {
+    # flights, wine, 311, bikes, climate cubes
+    "make_flights": "bdp.datasets.flights",
+    "frame_flights": "bdp.datasets.flights",
+    "flights_schema": "bdp.datasets.flights",
+    "FLIGHTS_COLUMNS": "bdp.datasets.flights",
+    "FLIGHTS_DTYPE_FIX": "bdp.datasets.flights",
+    "make_wine_file": "bdp.datasets.wine",
+    "make_wine": "bdp.datasets.wine",
+    "wine_schema": "bdp.datasets.wine",
+    "WINE_COLUMNS": "bdp.datasets.wine",
+    "make_311": "bdp.datasets.nyc311",
+    "frame_311": "bdp.datasets.nyc311",
+    "nyc311_schema": "bdp.datasets.nyc311",
+    "ZIP_MESS": "bdp.datasets.nyc311",
+    "make_bike_counts": "bdp.datasets.bikes",
+    "bike_weather": "bdp.datasets.bikes",
+    "bikes_schema": "bdp.datasets.bikes",
+    "make_air_temperature": "bdp.datasets.climate",
+    "make_sst": "bdp.datasets.climate",
+    "make_climate_cube": "bdp.datasets.climate",
+    "write_zarr": "bdp.datasets.climate",
+    "write_netcdf": "bdp.datasets.climate",
 }
 
 
