@@ -249,6 +249,9 @@ def test_climate_cube_is_lazy_and_chunking_independent():
         # the full-size cube is just a graph: ~15 GB virtual, nothing computed
         full = climate.make_climate_cube(days=3653, resolution=0.25)
         assert full.tas.nbytes > 15e9 and isinstance(full.tas.data, da.Array)
+        assert full.tas.data.chunksize == (30, 720, 1440)  # ≈ 124 MB chunks
+        # (values compared on two cheaper chunkings of the same full-size cube: small blocks)
+        full = climate.make_climate_cube(days=3653, resolution=0.25, chunks={"time": 4})
         other = climate.make_climate_cube(days=3653, resolution=0.25, chunks={"time": 7, "lat": 100, "lon": 333})
         window = dict(time=slice(1000, 1010), lat=slice(350, 420), lon=slice(1300, 1440))
         a = full.tas.isel(**window).values

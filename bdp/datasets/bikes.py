@@ -314,6 +314,10 @@ def write_bikes(
 
 def bikes_schema() -> Any:
     """The pandera schema of a :func:`make_bike_counts` frame (``weather=True``)."""
+    import warnings
+
+    # pandera imports PySpark's pandas API, which warns about pandas 3 (see bdp.datasets.schemas)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     import pandera.pandas as pa
 
     counters = {name: pa.Column("Int64", pa.Check.ge(0), nullable=True) for name in BIKE_COUNTERS}

@@ -765,6 +765,10 @@ def cube_schema(var: str, low: float, high: float, *, nullable: bool = False) ->
     ``lat``, ``lon``, ``var`` with their dtypes and a plausible value range). Structural checks
     of the Dataset itself (dims, coords, attrs) live in the tests.
     """
+    import warnings
+
+    # pandera imports PySpark's pandas API, which warns about pandas 3 (see bdp.datasets.schemas)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(

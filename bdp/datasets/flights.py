@@ -467,6 +467,10 @@ def flights_schema() -> Any:
     (pandas or Dask; every year, legacy or not.) Checks dtypes, value ranges, codes, and that the
     columns come in the documented order.
     """
+    import warnings
+
+    # pandera imports PySpark's pandas API, which warns about pandas 3 (see bdp.datasets.schemas)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     import pandera.pandas as pa
 
     def hhmm(nullable: bool, dtype: str) -> Any:

@@ -459,6 +459,10 @@ def nyc311_schema() -> Any:
     It accepts the documented mess (it is a stand-in for raw data), and checks what must hold:
     unique keys, parseable timestamps, known agencies/boroughs/types, coordinates in New York.
     """
+    import warnings
+
+    # pandera imports PySpark's pandas API, which warns about pandas 3 (see bdp.datasets.schemas)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     import pandera.pandas as pa
 
     stamp = r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M$"

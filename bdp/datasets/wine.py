@@ -160,6 +160,10 @@ def make_wine(out: Any = None, *, overwrite: bool = False, progress: bool | None
 
 def wine_schema() -> Any:
     """The pandera schema of ``pd.read_csv(path, header=None, names=WINE_COLUMNS)``."""
+    import warnings
+
+    # pandera imports PySpark's pandas API, which warns about pandas 3 (see bdp.datasets.schemas)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     import pandera.pandas as pa
 
     features = {name: pa.Column("float64", pa.Check.ge(0), coerce=True) for name in WINE_COLUMNS[1:]}
