@@ -20,8 +20,8 @@ files):
     2021-12-01: 624 months (1970–2021, the tutorial file, ≈ 40 MB) by default, 2,016 months
     (1854–2021, the whole ERSST record) with ``BDP_SCALE=full``. The field: a warm-equator /
     cold-pole climatology floored at −1.8 °C (sea ice), a hemispherically opposed seasonal cycle,
-    an ENSO-like oscillation in the eastern tropical Pacific (index in ``attrs["enso_index"]``
-    is not stored; see :func:`enso_index`), a warming trend of 0.8 °C per century and AR(1) noise.
+    an ENSO-like oscillation in the eastern tropical Pacific (driven by :func:`enso_index`), a
+    warming trend of 0.8 °C per century and AR(1) noise.
 
 :func:`make_climate_cube`
     A large *lazy* Dask-backed cube for chunking/rechunking lessons: daily ``tas(time, lat, lon)``
