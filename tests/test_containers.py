@@ -6,6 +6,7 @@ parses, and the Compose services' Dask commands are started here as plain proces
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -284,3 +285,33 @@ def test_build_context_is_only_what_the_images_need(tmp_path: Path) -> None:
     patterns = read_ignore(DOCKERFILES["dask"].with_name("Dockerfile.dockerignore"))
     sent = [p.relative_to(tmp_path).as_posix() for p in context_files(tmp_path, patterns)]
     assert sent == ["bdp/__init__.py", "pyproject.toml", "requirements.txt"]
+
+
+def _selected_distributions(name: str) -> set[str]:
+    """Names of the requirement lines the image's first `grep -E` selects from requirements.txt."""
+    run = next(i.value for i in read(DOCKERFILES[name]) if i.name == "RUN" and "grep -E" in i.value)
+    pattern = re.compile(re.search(r"grep -E '([^']+)'", run).group(1))
+    lines = [ln for ln in REQUIREMENTS.read_text().splitlines() if pattern.search(ln)]
+    return {re.split(r"[\[=<>]", ln)[0] for ln in lines}
+
+
+def _provided_commands(distributions: set[str]) -> set[str]:
+    """Commands the distributions install: console-script entry points and bin/ scripts."""
+    from importlib.metadata import distribution
+
+    commands = set()
+    for dist_name in distributions:
+        dist = distribution(dist_name)
+        commands |= {e.name for e in dist.entry_points if e.group == "console_scripts"}
+        commands |= {Path(str(f)).name for f in dist.files or [] if "/bin/" in f"/{f}"}
+    return commands
+
+
+@pytest.mark.parametrize("name", sorted(DOCKERFILES))
+def test_default_command_is_installed_by_the_selected_packages(name: str) -> None:
+    instructions = read(DOCKERFILES[name])
+    cmd = json.loads([i.value for i in instructions if i.name == "CMD"][-1])
+    assert cmd[0] in _provided_commands(_selected_distributions(name)), cmd
+    for service in _compose()["services"].values():
+        if service["build"]["target"] == "dask" and name == "dask":
+            assert service["command"][0] in _provided_commands(_selected_distributions(name))
