@@ -81,6 +81,17 @@ def test_climate_files_are_byte_deterministic(tmp_path):
     climate.make_climate_cube(days=12, resolution=10.0, chunks={"time": 5}, seed=2, out=tmp_path / "c1.zarr")
     climate.make_climate_cube(days=12, resolution=10.0, chunks={"time": 5}, seed=2, out=tmp_path / "c2.zarr")
     assert digest(tmp_path / "c1.zarr") == digest(tmp_path / "c2.zarr")
+    # the files read back to the in-memory Dataset
+    import xarray as xr
+
+    mem = climate.make_air_temperature(steps=24, seed=2)
+    with xr.open_dataset(tmp_path / "a1.nc", engine="scipy") as back:
+        assert back.air.dtype == np.float32 and np.array_equal(back.air.values, mem.air.values)
+        assert back.air.attrs["GRIB_name"] == "TMP" and back.lat.attrs["units"] == "degrees_north"
+    with xr.open_zarr(tmp_path / "c1.zarr") as back:
+        assert back.tas.encoding["chunks"] == (5, 18, 36)
+    grad = climate.make_air_temperature(steps=4, gradient=True)
+    assert {"dTdx", "dTdy"} <= set(grad.data_vars) and float(grad.dTdy.mean()) < 0  # colder poleward
     # nothing temporary is left beside the outputs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a1.nc", "a2.nc", "c1.zarr", "c2.zarr", "s1.zarr", "s2.zarr"]
 
