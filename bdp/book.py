@@ -301,27 +301,33 @@ def _mask(text: str) -> str:
 def comparable_outputs(nb: nbformat.NotebookNode) -> list[str]:
     """The outputs of ``nb`` that must not change between two runs, masked and flattened.
 
-    Left out: cells tagged ``timing``/``nondeterministic``, glued values whose names say they are
-    measurements (``t_…``, ``time_…``, ``…seconds…``, ``…speedup…``), images, and widget state.
+    Per cell, all stdout text is joined (a kernel may deliver one ``print`` in several stream
+    messages, and the book build merges them), then the rich outputs follow in order. Left out:
+    cells tagged ``timing``/``nondeterministic``, glued values whose names say they are
+    measurements (``t_…``, ``time_…``, ``…seconds…``, ``…speedup…``), stderr, images and widgets.
     """
     items: list[str] = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or TIMING_TAGS & set(cell.metadata.get("tags", [])):
             continue
+        stdout = "".join(
+            "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
+            for o in cell.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stdout"
+        )
+        if stdout:
+            items.append(f"{index}:stdout:{_mask(stdout)}")
         for output in cell.get("outputs", []):
+            if "data" not in output:
+                continue
             glue_key = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if glue_key is not None and TIMING_GLUE.search(glue_key):
                 continue
-            if output.get("output_type") == "stream":
-                if output.get("name") == "stderr":
-                    continue
-                items.append(f"{index}:stream:{_mask(output['text'])}")
-            elif "data" in output:
-                data = output["data"]
-                for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
-                    if mime in data:
-                        value = data[mime]
-                        value = "".join(value) if isinstance(value, list) else value
-                        items.append(f"{index}:{glue_key or mime}:{_mask(value)}")
-                        break
+            data = output["data"]
+            for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
+                if mime in data:
+                    value = data[mime]
+                    value = "".join(value) if isinstance(value, list) else value
+                    items.append(f"{index}:{glue_key or mime}:{_mask(value)}")
+                    break
     return items
