@@ -1,0 +1,142 @@
+"""Unit tests of bdp.measure: wall time, peak RSS of the process tree, argument checks."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+
+import numpy as np
+import psutil
+import pytest
+
+from bdp.measure import MB, RssSampler, Timing, compare, measure, tree_rss
+
+
+def test_tree_rss_matches_psutil_for_this_process() -> None:
+    own = psutil.Process(os.getpid()).memory_info().rss
+    alone = tree_rss(include_children=False)
+    assert abs(alone - own) < 64 * MB
+    assert tree_rss() >= alone
+
+
+def test_tree_rss_of_missing_process_is_zero() -> None:
+    proc = mp.get_context("spawn").Process(target=time.sleep, args=(0,))
+    proc.start()
+    proc.join()
+    assert tree_rss(proc.pid) == 0
+
+
+def test_measure_times_a_sleep_and_keeps_fastest_run() -> None:
+    calls: list[int] = []
+
+    def work(delay: float) -> str:
+        calls.append(1)
+        time.sleep(delay)
+        return "done"
+
+    t = measure(work, 0.05, repeat=3, warmup=1, label="sleep")
+    assert len(calls) == 4  # warm-up + 3 measured runs
+    assert len(t.runs) == 3
+    assert t.seconds == min(t.runs)
+    assert 0.045 <= t.seconds < 1.0
+    assert t.mean_seconds >= t.seconds
+    assert t.result == "done"
+    assert t.label == "sleep"
+
+
+def test_measure_sees_a_large_allocation() -> None:
+    size = 300 * MB
+
+    def allocate() -> int:
+        block = np.ones(size // 8)  # touched pages: really resident
+        time.sleep(0.05)  # give the sampler time to see it
+        return int(block[-1])
+
+    t = measure(allocate, repeat=2)
+    assert t.result == 1
+    assert t.peak_increase >= 0.8 * size
+    assert t.peak_rss >= t.baseline_rss + t.peak_increase - 1
+    assert t.peak_increase_mb == pytest.approx(t.peak_increase / MB)
+    row = t.as_dict()
+    assert set(row) == {"label", "seconds", "mean_seconds", "repeat", "peak_rss_mb", "peak_increase_mb"}
+    assert row["repeat"] == 2
+
+
+def _child_allocates(megabytes: int, seconds: float) -> None:
+    block = np.ones(megabytes * MB // 8)
+    time.sleep(seconds)
+    del block
+
+
+def test_measure_counts_child_processes() -> None:
+    ctx = mp.get_context("spawn")
+
+    def run_child() -> int:
+        proc = ctx.Process(target=_child_allocates, args=(250, 0.6))
+        proc.start()
+        proc.join()
+        return proc.exitcode or 0
+
+    with_children = measure(run_child, interval=0.01)
+    without = measure(run_child, interval=0.01, include_children=False)
+    assert with_children.result == 0
+    # the child's interpreter + 250 MB array are seen only when children count
+    assert with_children.peak_increase >= 200 * MB
+    assert without.peak_increase < 100 * MB
+
+
+def test_sampler_context_manager() -> None:
+    with RssSampler(interval=0.002) as s:
+        time.sleep(0.03)
+    assert s.seconds >= 0.03
+    assert s.samples >= 3
+    assert s.peak >= s.baseline > 0
+    assert s.peak_increase >= 0
+
+
+def test_timing_is_a_frozen_dataclass() -> None:
+    t = Timing(seconds=1.0, runs=(1.0, 2.0), peak_rss=3 * MB, baseline_rss=MB, result=None)
+    assert t.mean_seconds == 1.5
+    assert t.peak_increase_mb == 2.0
+    with pytest.raises(AttributeError):
+        t.seconds = 2.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"repeat": 0}, "repeat"), ({"warmup": -1}, "warmup"), ({"repeat": 1.5}, "repeat")],
+)
+def test_measure_rejects_bad_arguments(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        measure(lambda: None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_sampler_rejects_bad_interval() -> None:
+    with pytest.raises(ValueError, match="interval"):
+        RssSampler(interval=0)
+
+
+def test_compare_interleaves_rounds_and_keeps_order() -> None:
+    order: list[str] = []
+
+    def make(name: str, delay: float):
+        def run() -> str:
+            order.append(name)
+            time.sleep(delay)
+            return name
+        return run
+
+    out = compare({"slow": make("slow", 0.04), "fast": make("fast", 0.01)}, repeat=3, warmup=1)
+    assert order == ["slow", "fast"] + ["slow", "fast"] * 3  # warm-up, then interleaved rounds
+    assert list(out) == ["slow", "fast"]
+    assert out["slow"].seconds > out["fast"].seconds >= 0.009
+    assert len(out["fast"].runs) == 3 and out["fast"].seconds == min(out["fast"].runs)
+    assert out["fast"].result == "fast" and out["fast"].label == "fast"
+
+
+def test_compare_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="candidate"):
+        compare({})
+    with pytest.raises(ValueError, match="repeat"):
+        compare({"a": lambda: None}, repeat=0)
