@@ -178,7 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    from bdp.config import ConfigError
+
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:  # e.g. a bad BDP_SCALE: one line, no traceback
+        parser.exit(2, f"error: {exc}\n")
 
 
 if __name__ == "__main__":
