@@ -198,11 +198,19 @@ class _SeaweedServer:
             f"-s3.port.grpc={p[8]}", f"-admin.port={p[9]}", f"-admin.port.grpc={p[10]}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-admin.ui=false", "-webdav=false",
             "-master.telemetry=false",
+            f"-s3.localSocket={Path(self.datadir) / 's3.sock'}",
+            f"-filer.localSocket={Path(self.datadir) / 'filer.sock'}",
         ]  # fmt: skip
+        self.ports = p
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
         # `weed mini` turns these into the credentials of its one user: requests are signed
         # (SigV4) and checked, as on a real object store
         env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret)
+        # weed puts unix sockets (and any log file) in the temp directory: keep them in ours,
+        # so that stop() removes every trace
+        tmp = Path(self.datadir) / "tmp"
+        tmp.mkdir()
+        env.update(TMPDIR=str(tmp), TMP=str(tmp), TEMP=str(tmp))
         self.log_path = Path(self.datadir) / "weed.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         popen_kwargs: dict[str, Any] = {}
@@ -210,6 +218,10 @@ class _SeaweedServer:
             popen_kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         else:
             popen_kwargs["start_new_session"] = True
+            if sys.platform.startswith("linux"):
+                # if this interpreter dies without cleaning up (a kernel killed with SIGKILL),
+                # the kernel sends weed SIGTERM: no orphaned server keeps running
+                popen_kwargs["preexec_fn"] = _die_with_parent
         try:
             self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
                 args, cwd=self.datadir, env=env, stdin=subprocess.DEVNULL,
@@ -218,9 +230,11 @@ class _SeaweedServer:
         except OSError as exc:
             self.stop()
             raise StorageError(f"cannot run {exe}: {exc}") from None
-        # a last resort if the interpreter exits with the server still up (weakref.finalize
-        # callbacks run at exit): the child never outlives the notebook kernel
-        self._finalizer = weakref.finalize(self, _kill_process, self.proc)
+        # stop() runs this finalizer; so does the interpreter at exit if stop() was never reached
+        # (a notebook kernel shut down mid-chapter): no server, data or socket outlives it
+        self._finalizer = weakref.finalize(
+            self, _cleanup_seaweed, self.proc, self._log, self.datadir, tuple(self.ports)
+        )
         try:
             self._wait_ready(start_timeout)
         except BaseException:
@@ -284,15 +298,37 @@ class _SeaweedServer:
         return previous
 
     def stop(self) -> None:
-        proc = getattr(self, "proc", None)
-        if proc is not None:
-            _kill_process(proc)
-            self.proc = None
-            self._finalizer.detach()
-        log = getattr(self, "_log", None)
-        if log is not None and not log.closed:
-            log.close()
-        shutil.rmtree(self.datadir, ignore_errors=True)
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()  # runs once; later calls do nothing
+        else:  # the process never started
+            ports = tuple(getattr(self, "ports", ()))
+            _cleanup_seaweed(None, getattr(self, "_log", None), self.datadir, ports)
+        self.proc = None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _cleanup_seaweed(
+    proc: subprocess.Popen[bytes] | None, log: Any, datadir: str, ports: tuple[int, ...]
+) -> None:
+    """Stop ``weed``, close its log, delete its data and the unix sockets it left in /tmp."""
+    if proc is not None:
+        _kill_process(proc)
+    if log is not None and not log.closed:
+        log.close()
+    shutil.rmtree(datadir, ignore_errors=True)
+    # its gRPC servers always put a unix socket in /tmp, named after their port
+    for port in ports:
+        for stale in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _kill_process(proc: subprocess.Popen[bytes]) -> None:

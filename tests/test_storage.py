@@ -172,3 +172,28 @@ def test_use_outside_the_block_and_missing_binary_are_one_line_errors(monkeypatc
     assert "\n" not in str(info.value)
     with local_s3() as s3:  # auto falls back to moto when SeaweedFS is missing
         assert s3.backend == "moto"
+
+
+def test_interpreter_exit_without_stop_cleans_up(tmp_path) -> None:
+    """A kernel that ends without reaching stop() (or __exit__) leaves no server or file behind."""
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "from bdp.storage import local_s3\n"
+        "s3 = local_s3(['course']).start()\n"
+        "print(s3._server.proc.pid, s3._server.datadir, *s3._server.ports, flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    pid, datadir, *ports = out.stdout.split()
+    time.sleep(0.5)
+    try:
+        status = open(f"/proc/{pid}/stat").read().split()[2]  # Z = exited, not yet reaped
+    except FileNotFoundError:
+        status = "gone"
+    assert status in {"gone", "Z", "X"}, f"weed still running (state {status})"
+    assert not Path(datadir).exists()
+    left = [p.name for port in ports for p in Path("/tmp").glob(f"seaweedfs-*-{port}.sock")]
+    assert left == []
