@@ -5,12 +5,14 @@
 
 Each chapter runs in a fresh kernel, in a scratch copy of the book, with network access blocked
 (``bdp.book.offline_env``). Writes ``chapter_profile.{csv,md,png}`` to ``--out`` (default
-``benchmarks/results``); the book's appendix shows the committed CSV.
+``benchmarks/results``); the book's appendix shows the committed CSV. Naming chapters updates
+their rows and keeps the other chapters' rows (each row carries its own date).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import tempfile
 from pathlib import Path
@@ -38,7 +40,14 @@ def main(argv: list[str] | None = None) -> int:
             runs.append((name, run))
         if log.read_text():
             print(f"network access attempted:\n{log.read_text()}", file=sys.stderr)
-    paths = write_profile(profile_rows(runs, scale()), args.out)
+    rows = profile_rows(runs, scale())
+    existing = args.out / "chapter_profile.csv"
+    if args.chapters and existing.exists():  # a partial run updates its chapters' rows only
+        fresh = {r["chapter"] for r in rows}
+        with existing.open() as handle:
+            kept = [r for r in csv.DictReader(handle) if r["chapter"] in known and r["chapter"] not in fresh]
+        rows = sorted(kept + rows, key=lambda r: known.index(r["chapter"]))
+    paths = write_profile(rows, args.out)
     print("\n".join(f"wrote {p}" for p in paths.values()))
     return 0
 
