@@ -310,11 +310,15 @@ def comparable_outputs(nb: nbformat.NotebookNode) -> list[str]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or TIMING_TAGS & set(cell.metadata.get("tags", [])):
             continue
-        stdout = "".join(
+        chunks = [
             "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
             for o in cell.get("outputs", [])
             if o.get("output_type") == "stream" and o.get("name") == "stdout"
-        )
+        ]
+        # MyST-NB's stream merging appends every chunk to the first one in place and may keep
+        # the later chunks in the saved notebook: then the first chunk already holds everything.
+        rest = "".join(chunks[1:])
+        stdout = chunks[0] if len(chunks) > 1 and chunks[0].endswith(rest) else "".join(chunks)
         if stdout:
             items.append(f"{index}:stdout:{_mask(stdout)}")
         for output in cell.get("outputs", []):

@@ -17,6 +17,7 @@ import platform
 import re
 import shutil
 import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +250,9 @@ def spark_session(
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.sql.session.timeZone": "UTC",
+        # scratch space where Python's temporary files go (honours TMPDIR), not a fixed /tmp
+        "spark.local.dir": tempfile.gettempdir(),
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tempfile.gettempdir()}",
     }
     ui_proxy = proxied_url(4040)
     if ui_proxy is not None:
