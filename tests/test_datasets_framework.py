@@ -287,8 +287,9 @@ def test_registry_entries_are_consistent():
     assert {"taxi", "taxi-test", "yellow"} <= set(registry.names())
     for name in registry.names():
         info = registry.get(name)
-        assert set(info.default_formats) <= set(info.formats) <= set(w.FORMATS) or info.formats
+        assert info.default_formats and set(info.default_formats) <= set(info.formats)
         assert info.description and "\n" not in info.description
+        assert callable(info.load())
     with pytest.raises(DatasetError, match="did you mean 'taxi'"):
         registry.get("taxy")
     table = registry.describe()
@@ -302,18 +303,32 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("BDP_SCALE", None)
     return subprocess.run(
-        [sys.executable, "-m", "bdp", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bdp", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
 
 
-def test_cli_help_and_list(tmp_path):
-    r = run_cli("--help", cwd=tmp_path)
-    assert r.returncode == 0 and "data" in r.stdout
-    r = run_cli("data", "--help", cwd=tmp_path)
-    assert r.returncode == 0 and "--rows" in r.stdout and "--overwrite" in r.stdout
+def run_main(args: list[str], capsys) -> tuple[int, str, str]:
+    """Run the CLI in-process (same code path as ``python -m bdp``, without a new interpreter)."""
+    from bdp.__main__ import main
+
+    try:
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_help_and_list(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("BDP_SCALE", raising=False)
+    code, out, _ = run_main(["--help"], capsys)
+    assert code == 0 and "data" in out
+    code, out, _ = run_main(["data", "--help"], capsys)
+    assert code == 0 and "--rows" in out and "--overwrite" in out
+    # one real subprocess: python -m bdp works as a module entry point
     r = run_cli("data", "--list", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "taxi" in r.stdout and "yellow" in r.stdout
+    assert "taxi" in r.stdout and "yellow" in r.stdout and "55,000,000" in r.stdout
 
 
 @pytest.mark.parametrize(
@@ -326,13 +341,46 @@ def test_cli_help_and_list(tmp_path):
         (["data", "taxi"], "--out DIR is required"),
         (["data"], "name a dataset"),
         (["data", "taxi", "--out", "OUT", "--bogus"], "unrecognized arguments"),
+        (["data", "taxi", "--format", "csv,xlsx", "--out", "OUT"], "unknown format 'xlsx'"),
+        (["data", "yellow", "--single-file", "--out", "OUT"], "does not take the option 'single_file'"),
     ],
 )
-def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, fragment):
-    r = run_cli(*[str(tmp_path / "out") if a == "OUT" else a for a in args], cwd=tmp_path)
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
+def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys, args, fragment):
+    code, _, err = run_main([str(tmp_path / "out") if a == "OUT" else a for a in args], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     assert lines[0].startswith("error: ") and fragment in lines[0]
-    assert "Traceback" not in r.stderr
+    assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refuses_a_non_empty_directory(tmp_path, capsys):
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("keep")
+    code, _, err = run_main(["data", "taxi", "--rows", "100", "--out", str(busy)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "exists and is not empty" in err
+    assert sorted(p.name for p in busy.iterdir()) == ["keep.txt"]
+
+
+def test_cli_generates_a_tiny_dataset(tmp_path, capsys):
+    out = tmp_path / "taxi"
+    r = run_cli("data", "taxi", "--rows", "2k", "--seed", "3", "--format", "csv,parquet",
+                "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # no progress bar when stderr is not a terminal
+    assert "wrote taxi: 2,000 rows, seed 3" in r.stdout
+    manifest = w.read_manifest(out)
+    assert manifest["rows"] == 2000 and manifest["seed"] == 3
+    assert (out / "csv" / "part-00000.csv").is_file() and (out / "parquet" / "part-00000.parquet").is_file()
+    assert pq.read_table(out / "parquet").num_rows == 2000
+    # same command again: refused; with --overwrite: replaced, identical bytes
+    before = digest(out)
+    code, _, err = run_main(["data", "taxi", "--rows", "2k", "--seed", "3", "--out", str(out)], capsys)
+    assert code == 2 and "--overwrite" in err
+    code, _, _ = run_main(["data", "taxi", "--rows", "2k", "--seed", "3", "--format", "csv,parquet",
+                           "--out", str(out), "--overwrite", "--no-progress"], capsys)
+    assert code == 0 and digest(out) == before
+    assert leftovers(tmp_path) == []

@@ -12,6 +12,20 @@ from typing import Any
 
 # public name -> module that defines it (each dataset module adds its own lines)
 _EXPORTS: dict[str, str] = {
+    # framework, taxi fares, yellow taxi (bdp.datasets._write, .registry, .taxi, .yellow)
+    "DatasetError": "bdp.datasets._write",
+    "Dataset": "bdp.datasets._write",
+    "read_manifest": "bdp.datasets._write",
+    "REGISTRY": "bdp.datasets.registry",
+    "make_taxi": "bdp.datasets.taxi",
+    "make_taxi_test": "bdp.datasets.taxi",
+    "taxi_frame": "bdp.datasets.taxi",
+    "clean_taxi": "bdp.datasets.taxi",
+    "taxi_features": "bdp.datasets.taxi",
+    "calibrate_taxi": "bdp.datasets.taxi",
+    "TAXI_TARGETS": "bdp.datasets.taxi",
+    "make_yellow": "bdp.datasets.yellow",
+    "yellow_frame": "bdp.datasets.yellow",
     # flights, wine, 311, bikes, climate cubes
     "make_flights": "bdp.datasets.flights",
     "frame_flights": "bdp.datasets.flights",

@@ -224,6 +224,14 @@ _DIGIT = np.uint8(ord("0"))
 def format_datetimes(seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> Any:
     """Render integer epoch seconds (UTC) as a fixed-width ``pyarrow.StringArray``.
 
+    See :func:`datetime_bytes` (the same text as an ``(n, width)`` uint8 array).
+    """
+    return fixed_width_strings(datetime_bytes(seconds, fmt))
+
+
+def datetime_bytes(seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> np.ndarray:
+    """Render integer epoch seconds (UTC) as fixed-width ASCII, an ``(n, width)`` uint8 array.
+
     Supports ``%Y %m %d %H %I %M %S %p %%`` and literal text — enough for the CSV timestamp
     styles the course's datasets use (``"%Y-%m-%d %H:%M:%S UTC"``, ``"%m/%d/%Y %I:%M:%S %p"``).
     The text of every distinct day and every second of the day is rendered once into small
@@ -234,7 +242,7 @@ def format_datetimes(seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> Any
     secs = np.asarray(seconds, dtype="int64")
     n = secs.shape[0]
     if n == 0:
-        return fixed_width_strings(np.empty((0, 0), dtype=np.uint8))
+        return np.empty((0, 0), dtype=np.uint8)
     day = secs // 86_400
     sod = (secs - day * 86_400).astype(np.intp)
     d0 = int(day.min())
@@ -307,7 +315,7 @@ def format_datetimes(seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> Any
             index = day_idx if domain == "day" else sod
             buf[:, col : col + w] = np.take(table, index, axis=0)
         col += w
-    return fixed_width_strings(buf)
+    return buf
 
 
 def format_ints(values: np.ndarray, width: int) -> np.ndarray:
@@ -349,8 +357,11 @@ def atomic_dir(out: Path, overwrite: bool = False) -> Iterator[Path]:
     Call :func:`check_out` first (this function trusts its caller).
     """
     out = Path(out).absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.bdp-tmp-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.bdp-tmp-", dir=out.parent))
+    except OSError as exc:  # e.g. a read-only or virtual file system: one line, nothing written
+        raise DatasetError(f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
     try:
         yield tmp
         if out.exists():
@@ -609,8 +620,8 @@ def _write_atomically(
 
                 bar = tqdm(total=rows, desc=f"{name} → {path.name}", unit="row", unit_scale=True)
             try:
-                for index, (start, length) in enumerate(plan):
-                    table = make_partition(index, start, length, partition_rng(seed, index, stream))
+                for index, table in _partitions(plan, seed, stream, make_partition):
+                    length = plan[index][1]
                     if table.num_rows != length:
                         raise RuntimeError(
                             f"{name}: partition {index} has {table.num_rows} rows, expected {length}"
@@ -637,6 +648,36 @@ def _write_atomically(
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     return files
+
+
+def _partitions(
+    plan: list[tuple[int, int]],
+    seed: int,
+    stream: int,
+    make_partition: Callable[[int, int, int, np.random.Generator], Any],
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(index, table)`` in order, building partition ``i + 1`` in a helper thread while
+    the caller writes partition ``i`` (Arrow's writers and most NumPy kernels release the GIL,
+    so generation and writing overlap on two cores). At most two partitions are in memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(i: int) -> Any:
+        start, length = plan[i]
+        return make_partition(i, start, length, partition_rng(seed, i, stream))
+
+    if len(plan) == 1:
+        yield 0, build(0)
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bdp-partition")
+    try:
+        ahead = pool.submit(build, 0)
+        for i in range(len(plan)):
+            table = ahead.result()
+            ahead = pool.submit(build, i + 1) if i + 1 < len(plan) else None
+            yield i, table
+            del table
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def out_path(final: Path, tmp: Path, p: Path) -> Path:
