@@ -183,6 +183,13 @@ def test_schemas_validate_generated_data(tmp_path):
     cube = climate.make_climate_cube(days=5, resolution=5.0)
     climate.climate_cube_schema().validate(cube.tas.to_dataframe().reset_index(), lazy=True)
 
+    # the same schemas, as constants of bdp.datasets.schemas
+    from bdp.datasets import schemas
+
+    schemas.FLIGHTS.validate(frame)
+    schemas.WINE.validate(pd.read_csv(path, header=None, names=wine.WINE_COLUMNS))
+    assert {"FLIGHTS", "WINE", "NYC311", "BIKES", "AIR_TEMPERATURE", "SST", "CLIMATE_CUBE"} <= set(schemas.__all__)
+
     # and a schema does reject broken data
     import pandera.errors
 

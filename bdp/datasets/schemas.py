@@ -145,3 +145,26 @@ YELLOW_CSV = pa.DataFrameSchema(
     strict=True,
     ordered=True,
 )
+
+# --- flights, wine, 311, bikes, climate cubes: built by their modules (documented there) -----
+
+from bdp.datasets import bikes as _bikes  # noqa: E402
+from bdp.datasets import climate as _climate  # noqa: E402
+from bdp.datasets import flights as _flights  # noqa: E402
+from bdp.datasets import nyc311 as _nyc311  # noqa: E402
+from bdp.datasets import wine as _wine  # noqa: E402
+
+#: every ``csv/<year>.csv`` of ``make_flights`` read with ``dtype=FLIGHTS_DTYPE_FIX``
+FLIGHTS = _flights.flights_schema()
+#: ``wine.data`` read with ``header=None, names=WINE_COLUMNS``
+WINE = _wine.wine_schema()
+#: ``311-service-requests.csv`` read with pandas' defaults (the mess is allowed)
+NYC311 = _nyc311.nyc311_schema()
+#: the frame of ``make_bike_counts()`` (with weather)
+BIKES = _bikes.bikes_schema()
+#: ``make_air_temperature().air.to_dataframe().reset_index()`` (and the same for the others)
+AIR_TEMPERATURE = _climate.air_temperature_schema()
+SST = _climate.sst_schema()
+CLIMATE_CUBE = _climate.climate_cube_schema()
+
+__all__ += ["AIR_TEMPERATURE", "BIKES", "CLIMATE_CUBE", "FLIGHTS", "NYC311", "SST", "WINE"]
