@@ -1,0 +1,266 @@
+"""Benchmark the capstone's cleaning pipeline — CSV -> clean -> Parquet — with Dask, DuckDB and Polars.
+
+    python benchmarks/bench_capstone_cleaning.py                 # 55 M rows (~5.5 GB of CSV in /tmp)
+    python benchmarks/bench_capstone_cleaning.py --rows 10_000_000 --workdir /tmp/bench
+
+The training CSV is generated first with ``bdp.datasets.make_taxi`` (one ``train.csv``, like
+Kaggle's; not timed). Then every engine runs the same five cleaning rules of
+``bdp.datasets.taxi.clean_taxi`` (no missing value; both ends in the NYC box; 0 < fare <= 250 $;
+1..6 passengers; no duplicate row) and writes the result as Parquet. Each engine runs in a fresh
+Python process, so that one engine's memory pools do not count against the next; the parent
+samples the resident memory of that process *and its children* (the Dask workers) with
+:class:`bdp.measure.RssSampler`, and the child reports the wall time of the pipeline alone (Dask's
+cluster start-up excluded). The output row counts of all engines must agree.
+
+Dask variants (``--dask``, comma separated):
+
+* ``c`` — ``dd.read_csv`` with explicit NumPy/Arrow-string dtypes and pandas' C parser;
+* ``pyarrow`` — the same with ``engine="pyarrow"`` (PyArrow's multi-threaded CSV reader per block);
+* ``pyarrow-threads`` — ``engine="pyarrow"`` on one worker *process* with as many threads as
+  cores (PyArrow releases the GIL, so threads avoid the inter-process transfers of the shuffle).
+
+Writes ``capstone_cleaning.json`` and ``capstone_cleaning.md`` to ``--out``
+(default ``benchmarks/results``) and prints the table, including the Dask / DuckDB time ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# the cleaning rules' constants come from the course kit, like the chapter's
+from bdp.datasets.taxi import CLEAN_FARE, CLEAN_LAT, CLEAN_LON, CLEAN_PASSENGERS  # noqa: E402
+
+LON, LAT, PAX = CLEAN_LON, CLEAN_LAT, CLEAN_PASSENGERS
+
+DTYPES = {
+    "key": "string[pyarrow]",
+    "fare_amount": "float64",
+    "pickup_datetime": "string[pyarrow]",
+    "pickup_longitude": "float64",
+    "pickup_latitude": "float64",
+    "dropoff_longitude": "float64",
+    "dropoff_latitude": "float64",
+    "passenger_count": "int64",
+}
+
+
+# --------------------------------------------------------------------------- engines (child side)
+
+
+def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> int:
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster
+
+    from bdp.datasets.taxi import clean_taxi
+
+    cores = os.cpu_count() or 1
+    if variant == "pyarrow-threads":
+        cluster = LocalCluster(n_workers=1, threads_per_worker=cores, host="127.0.0.1",
+                               dashboard_address=None)
+    else:
+        cluster = LocalCluster(n_workers=cores, threads_per_worker=1, host="127.0.0.1",
+                               dashboard_address=None)
+    client = Client(cluster)
+    kwargs = {"engine": "pyarrow"} if variant.startswith("pyarrow") else {}
+    t0 = time.perf_counter()
+    with dask.config.set({"dataframe.shuffle.method": "tasks"}):
+        df = dd.read_csv(csv, dtype=DTYPES, blocksize=blocksize, **kwargs)
+        clean_taxi(df).to_parquet(out, write_index=False)
+    seconds = time.perf_counter() - t0
+    client.close()
+    cluster.close()
+    return seconds
+
+
+def run_duckdb(csv: Path, out: Path) -> float:
+    import duckdb
+
+    t0 = time.perf_counter()
+    with duckdb.connect() as con:
+        con.sql(f"""
+            COPY (
+              SELECT DISTINCT * FROM read_csv('{csv}', header = true,
+                  types = {{'key': 'VARCHAR', 'pickup_datetime': 'VARCHAR'}})
+              WHERE COLUMNS(*) IS NOT NULL
+                AND pickup_longitude BETWEEN {LON[0]} AND {LON[1]}
+                AND dropoff_longitude BETWEEN {LON[0]} AND {LON[1]}
+                AND pickup_latitude BETWEEN {LAT[0]} AND {LAT[1]}
+                AND dropoff_latitude BETWEEN {LAT[0]} AND {LAT[1]}
+                AND fare_amount > {CLEAN_FARE[0]} AND fare_amount <= {CLEAN_FARE[1]}
+                AND passenger_count BETWEEN {PAX[0]} AND {PAX[1]}
+            ) TO '{out}' (FORMAT parquet)""")
+    return time.perf_counter() - t0
+
+
+def run_polars(csv: Path, out: Path) -> float:
+    import polars as pl
+
+    t0 = time.perf_counter()
+    (
+        pl.scan_csv(csv, schema_overrides={"key": pl.String, "pickup_datetime": pl.String,
+                                           "passenger_count": pl.Int64})
+        .drop_nulls()
+        .filter(
+            pl.col("pickup_longitude").is_between(*LON)
+            & pl.col("dropoff_longitude").is_between(*LON)
+            & pl.col("pickup_latitude").is_between(*LAT)
+            & pl.col("dropoff_latitude").is_between(*LAT)
+            & (pl.col("fare_amount") > CLEAN_FARE[0])
+            & (pl.col("fare_amount") <= CLEAN_FARE[1])
+            & pl.col("passenger_count").is_between(*PAX)
+        )
+        .unique()
+        .sink_parquet(out)
+    )
+    return time.perf_counter() - t0
+
+
+def child(engine: str, csv: Path, out: Path, blocksize: str) -> None:
+    if engine.startswith("dask-"):
+        seconds = run_dask(csv, out, engine.removeprefix("dask-"), blocksize)
+    elif engine == "duckdb":
+        seconds = run_duckdb(csv, out)
+    elif engine == "polars":
+        seconds = run_polars(csv, out)
+    else:
+        raise SystemExit(f"unknown engine {engine!r}")
+    import pyarrow.dataset as pads
+
+    rows = pads.dataset(out, format="parquet").count_rows()
+    print(json.dumps({"seconds": seconds, "rows_out": rows}))
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def run_engine(engine: str, csv: Path, work: Path, blocksize: str) -> dict:
+    from bdp.measure import MB, RssSampler
+
+    out = work / f"out-{engine}"
+    if out.is_dir():
+        shutil.rmtree(out)
+    elif out.exists():
+        out.unlink()
+    if engine.startswith("dask-"):
+        target = out  # a directory of part files
+    else:
+        target = out.with_suffix(".parquet")
+        target.unlink(missing_ok=True)
+    cmd = [sys.executable, __file__, "--child", engine, "--csv", str(csv), "--target", str(target),
+           "--blocksize", blocksize]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    with RssSampler(interval=0.05, pid=proc.pid) as sampler:
+        stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{engine} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result.update(engine=engine, peak_rss_mb=round(sampler.peak / MB, 1),
+                  process_seconds=round(sampler.seconds, 2))
+    shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=55_000_000)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where the CSV and the outputs go (default: a temporary directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated CSV in --workdir")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--dask", default="c,pyarrow,pyarrow-threads",
+                        help="Dask variants to run (comma separated: c, pyarrow, pyarrow-threads)")
+    parser.add_argument("--blocksize", default="64MB")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.csv, args.target, args.blocksize)
+        return 0
+
+    from bdp.datasets.taxi import make_taxi
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bdp-bench-capstone-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "data"
+    t0 = time.perf_counter()
+    if not (data / "csv" / "train.csv").exists():
+        make_taxi(data, rows=args.rows, seed=0, single_file=True, progress=False, overwrite=True)
+    csv = data / "csv" / "train.csv"
+    gen_seconds = time.perf_counter() - t0
+    csv_mb = csv.stat().st_size / 1e6
+    print(f"{args.rows:,} rows, {csv_mb:,.0f} MB of CSV (generated in {gen_seconds:.0f} s)", flush=True)
+
+    engines = ["duckdb", "polars"] + [f"dask-{v}" for v in args.dask.split(",") if v]
+    results = []
+    try:
+        for engine in engines:
+            r = run_engine(engine, csv, work, args.blocksize)
+            print(f"{engine:22s} {r['seconds']:8.1f} s  peak {r['peak_rss_mb']:8.0f} MB  "
+                  f"{r['rows_out']:,} rows", flush=True)
+            results.append(r)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work if args.workdir is None else data, ignore_errors=True)
+    counts = {r["rows_out"] for r in results}
+    if len(counts) != 1:
+        raise SystemExit(f"engines disagree on the cleaned row count: {sorted(counts)}")
+    duck = next(r for r in results if r["engine"] == "duckdb")["seconds"]
+    for r in results:
+        r["ratio_to_duckdb"] = round(r["seconds"] / duck, 2)
+        r["seconds"] = round(r["seconds"], 2)
+    best_dask = min((r for r in results if r["engine"].startswith("dask-")), key=lambda r: r["seconds"])
+    report = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "rows": args.rows,
+        "csv_mb": round(csv_mb, 1),
+        "rows_out": counts.pop(),
+        "blocksize": args.blocksize,
+        "cores": os.cpu_count(),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
+        "python": platform.python_version(),
+        "results": results,
+        "best_dask": best_dask["engine"],
+        "dask_over_duckdb": best_dask["ratio_to_duckdb"],
+        "target_dask_over_duckdb": 1.5,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "capstone_cleaning.json").write_text(json.dumps(report, indent=2) + "\n")
+    lines = [
+        "# Capstone cleaning benchmark: CSV -> clean -> Parquet",
+        "",
+        f"{report['date']}; {args.rows:,} rows ({csv_mb:,.0f} MB of CSV) -> {report['rows_out']:,} "
+        f"clean rows; {report['cores']} cores (shared; 1-min load average at the end "
+        f"{report['load_average_1min_at_end']}); Dask blocksize {args.blocksize}.",
+        "",
+        "| engine | wall time (s) | peak RSS, process tree (MB) | time / DuckDB |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {r['engine']} | {r['seconds']:.1f} | {r['peak_rss_mb']:.0f} | {r['ratio_to_duckdb']:.2f} |"
+              for r in results]
+    lines += ["", f"Best Dask variant: {best_dask['engine']}, {best_dask['ratio_to_duckdb']:.2f}x DuckDB "
+              "(target: within 1.5x).", ""]
+    (args.out / "capstone_cleaning.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
