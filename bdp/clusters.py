@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,7 +115,6 @@ def dask_client(
             ) from None
     else:
         d_workers, d_threads, d_memory = default_workers()
-        scratch = cluster_kwargs.pop("local_directory", None) or tempfile.mkdtemp(prefix="bdp-dask-")
         cluster = LocalCluster(
             n_workers=n_workers or d_workers,
             threads_per_worker=threads_per_worker or d_threads,
@@ -124,11 +122,8 @@ def dask_client(
             processes=cluster_kwargs.pop("processes", True),
             host="127.0.0.1",
             dashboard_address=cluster_kwargs.pop("dashboard_address", "127.0.0.1:0"),
-            local_directory=scratch,
             **cluster_kwargs,
         )
-        # workers spill and lock files here; remove it with the cluster (or at exit)
-        weakref.finalize(cluster, shutil.rmtree, scratch, True)
         client = Client(cluster)
     if not quiet:
         where = address or "a LocalCluster on this machine"
