@@ -25,9 +25,8 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import jupytext
-import nbformat
 import yaml
 
 SETUP_TAG = "bdp-setup"
@@ -97,8 +96,11 @@ def setup_cell_source(book: Path, needs_java: bool) -> str:
     )
 
 
-def to_notebook(source: Path, book: Path) -> nbformat.NotebookNode:
-    """Convert one MyST chapter to a notebook that starts with its setup cell."""
+def to_notebook(source: Path, book: Path) -> Any:
+    """Convert one MyST chapter to a notebook (``nbformat.NotebookNode``) that starts with its setup cell."""
+    import jupytext  # imported here: `python -m bdp --help` stays fast
+    import nbformat
+
     nb = jupytext.read(source, fmt="md:myst")
     needs_java = "spark_session" in source.read_text()
     cell = nbformat.v4.new_code_cell(
@@ -117,6 +119,8 @@ def export(book: Path) -> list[Path]:
     for source in chapter_sources(book):
         target = source.with_suffix(".ipynb")
         nb = to_notebook(source, book)
+        import nbformat
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
