@@ -15,6 +15,7 @@ TIME_BUDGET_SECONDS = 240        # per chapter at the default scale...
 TIME_BUDGETS = {                 # ...unless a chapter has a reason to take longer:
     "day1/03_spark": 360,        # a classic and a Spark Connect session, each with a JVM start
     "day1/04_spark_lab": 360,    # the whole Spark lab, timed comparisons repeated
+    "day3/22_distributed_processing": 300,  # speed-up curves: every back-end, several sizes
     "day4/31_dask": 360,         # several clusters (spilling, fault tolerance)
     "day4/32_evaluation": 420,   # the capstone: cleaning, training and a parallel search
 }
