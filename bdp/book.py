@@ -289,6 +289,7 @@ _MASKS = [
     (re.compile(r"\d+(\.\d+)?\s?(ns|µs|us|ms|s|sec|secs|seconds|min|minutes)\b"), "<duration>"),
     (re.compile(r"(app|local|application)-\d{14}-\d{4}"), "<spark-app>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<token>"),
+    (re.compile(r"\b([A-Z]\w+)\([0-9a-f]{6,}\)"), r"\1(<id>)"),  # Dask expression ids: FromMap(a9fecd4)
 ]
 
 
