@@ -320,6 +320,8 @@ def comparable_outputs(nb: nbformat.NotebookNode) -> list[str]:
         # the later chunks in the saved notebook: then the first chunk already holds everything.
         rest = "".join(chunks[1:])
         stdout = chunks[0] if len(chunks) > 1 and chunks[0].endswith(rest) else "".join(chunks)
+        # ...and the merge can still leave a tail repeated: compare each distinct line once, in order
+        stdout = "\n".join(dict.fromkeys(stdout.splitlines()))
         if stdout:
             items.append(f"{index}:stdout:{_mask(stdout)}")
         for output in cell.get("outputs", []):
