@@ -31,7 +31,7 @@ def test_build_has_no_error_and_no_warning(book: Build):
     # are not book warnings.
     noise = ("IPKernelApp", "incubator modules")
     warnings = [line for line in book.output.splitlines()
-                if "WARNING" in line and not any(n in line for n in noise)]
+                if "WARNING:" in line and not any(n in line for n in noise)]
     assert not warnings, "\n".join(warnings)
     assert "build succeeded" in book.output
 
