@@ -316,12 +316,11 @@ def comparable_outputs(nb: nbformat.NotebookNode) -> list[str]:
             for o in cell.get("outputs", [])
             if o.get("output_type") == "stream" and o.get("name") == "stdout"
         ]
-        # MyST-NB's stream merging appends every chunk to the first one in place and may keep
-        # the later chunks in the saved notebook: then the first chunk already holds everything.
-        rest = "".join(chunks[1:])
-        stdout = chunks[0] if len(chunks) > 1 and chunks[0].endswith(rest) else "".join(chunks)
-        # ...and the merge can still leave a tail repeated: compare each distinct line once, in order
-        stdout = "\n".join(dict.fromkeys(stdout.splitlines()))
+        # MyST-NB's stream merging appends later chunks to the first one in place and may keep
+        # them in the saved notebook, repeating a tail, and a trailing newline may travel alone:
+        # compare each distinct non-blank line once, in order of first appearance.
+        lines = (line.rstrip() for line in "".join(chunks).splitlines())
+        stdout = "\n".join(dict.fromkeys(line for line in lines if line))
         if stdout:
             items.append(f"{index}:stdout:{_mask(stdout)}")
         for output in cell.get("outputs", []):

@@ -134,3 +134,15 @@ def test_glued_values_are_rendered(book: Build):
     for name in chapters():
         text = soup(book, name).get_text()
         assert "{glue" not in text, f"{name}: an unresolved glue role"
+
+
+def test_prices_are_not_typeset_as_math(book: Build):
+    """Two prices in one paragraph (``5 $ … 3 $``) turn into inline math under ``dollarmath``
+    unless written ``\\$``: prose, roles and all, would then render as a formula."""
+    prose_in_math = []
+    for name in chapters():
+        for span in soup(book, name).select("span.math"):
+            formula = span.get_text()
+            if re.search(r"[A-Za-z]{3,} [A-Za-z]{2,} [A-Za-z]{2,}", formula) and "\\text" not in formula:
+                prose_in_math.append(f"{name}: {formula[:80]!r}")
+    assert not prose_in_math, "write a price's dollar sign as \\$:\n" + "\n".join(prose_in_math)
