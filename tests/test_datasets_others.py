@@ -152,7 +152,7 @@ def test_flights_content_is_plausible(tmp_path):
     assert (ok.ActualElapsedTime == ok.TaxiOut + ok.AirTime + ok.TaxiIn).all()
     assert (ok.ArrDelay == ok.DepDelay + ok.ActualElapsedTime - ok.CRSElapsedTime).all()
     dates = pd.to_datetime(dict(year=table.Year, month=table.Month, day=table.DayofMonth))
-    assert (dates.dt.dayofweek + 1 == table.DayOfWeek).all()
+    assert (dates.dt.day_of_week + 1 == table.DayOfWeek).all()
     assert table["Distance"].groupby([table.Origin, table.Dest]).nunique().max() == 1
 
 
