@@ -241,3 +241,29 @@ def test_calibrated_targets_hold_at_a_small_size():
     # the storyline: the linear baseline lands near 5 $, non-linear models near 3-4.5 $
     assert 4.5 < got["linear_rmse"] < 5.7 and 3.0 < got["gbm_rmse"] < 4.2
     assert got["gbm_rmse"] < got["travel_gbm_rmse"] < want.model_pass < got["linear_rmse"] < want.linear_pass
+
+
+def test_drop_exact_duplicates_equals_drop_duplicates():
+    frame = T.taxi_frame(20_000, seed=3, duplicates=0.02)
+    # same key, different row: not a duplicate, must survive
+    twin = frame.iloc[[5]].assign(fare_amount=frame.fare_amount.iloc[5] + 1.0)
+    frame = pd.concat([frame, twin, frame.iloc[[7, 7]]], ignore_index=True)
+    expected = frame.drop_duplicates()
+    assert len(expected) < len(frame) - 300  # the case is not trivial
+    pd.testing.assert_frame_equal(T.drop_exact_duplicates(frame), expected)
+
+
+def test_drop_exact_duplicates_on_dask_keeps_the_same_rows():
+    import dask
+    import dask.dataframe as dd
+
+    frame = T.taxi_frame(20_000, seed=4, duplicates=0.02)
+    ddf = dd.from_pandas(frame, npartitions=5)
+    with dask.config.set(scheduler="synchronous", **{"dataframe.shuffle.method": "tasks"}):
+        got = T.clean_taxi(ddf).compute()
+    expected = T.clean_taxi(frame)
+    order = list(frame.columns)
+    pd.testing.assert_frame_equal(
+        got.sort_values(order).reset_index(drop=True), expected.sort_values(order).reset_index(drop=True),
+        check_dtype=False,  # Dask stores text as string[pyarrow] (missing = pd.NA)
+    )
