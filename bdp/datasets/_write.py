@@ -149,6 +149,32 @@ def check_out(out: Any, overwrite: bool = False) -> Path:
     return path
 
 
+def check_out_file(out: Any, suffixes: Sequence[str], overwrite: bool = False) -> Path:
+    """Validate the path of a single output file (or Zarr store) ending in one of ``suffixes``.
+
+    The suffix chooses the format; an existing path needs ``overwrite=True``; only a ``.zarr``
+    store may be a directory. The closest existing ancestor must be writable. Nothing is created.
+    """
+    if not isinstance(overwrite, bool):
+        raise DatasetError(f"overwrite must be True or False, got {overwrite!r}")
+    want = " or ".join(suffixes)
+    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise DatasetError(f"out must be a file path ending in {want}, got {out!r}")
+    path = Path(out).expanduser().absolute()
+    if path.suffix.lower() not in suffixes:
+        raise DatasetError(f"out={str(path)!r} must end in {want} (the suffix chooses the format)")
+    if path.is_dir() and path.suffix.lower() != ".zarr":
+        raise DatasetError(f"out={str(path)!r} is a directory; give a file name ending in {want}")
+    if path.exists() and not overwrite:
+        raise DatasetError(f"out={str(path)!r} exists; choose another path or pass overwrite=True")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise DatasetError(f"cannot write into {str(parent)!r}")
+    return path
+
+
 def check_progress(progress: Any) -> bool | None:
     if progress is not None and not isinstance(progress, bool):
         raise DatasetError(f"progress must be True, False or None, got {progress!r}")

@@ -43,6 +43,7 @@ from bdp.datasets._write import (
     atomic_dir,
     check_formats,
     check_out,
+    check_out_file,
     check_seed,
     default_out,
 )
@@ -165,26 +166,6 @@ def _atomic_text(path: Path, text: str, encoding: str) -> None:
         raise
 
 
-def _check_file_out(out: Any, overwrite: Any) -> Path:
-    if not isinstance(overwrite, bool):
-        raise DatasetError(f"overwrite must be True or False, got {overwrite!r}")
-    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
-        raise DatasetError(f"out must be a file path ending in .csv, got {out!r}")
-    path = Path(out).expanduser().absolute()
-    if path.suffix.lower() != ".csv":
-        raise DatasetError(f"out={str(path)!r} must end in .csv")
-    if path.is_dir():
-        raise DatasetError(f"out={str(path)!r} is a directory; give a file name ending in .csv")
-    if path.exists() and not overwrite:
-        raise DatasetError(f"out={str(path)!r} exists; choose another path or pass overwrite=True")
-    parent = path.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise DatasetError(f"cannot write into {str(parent)!r}")
-    return path
-
-
 def bikes_csv_text(df: Any, style: str = "iso") -> tuple[str, str]:
     """The CSV text of a :func:`make_bike_counts` frame in ``style``; returns ``(text, encoding)``."""
     if style == "iso":
@@ -234,7 +215,7 @@ def make_bike_counts(
         raise DatasetError(f"weather must be True or False, got {weather!r}")
     if style not in _STYLES:
         raise DatasetError(f"style must be one of {', '.join(_STYLES)}, got {style!r}")
-    path = None if out is None else _check_file_out(out, overwrite)
+    path = None if out is None else check_out_file(out, (".csv",), overwrite)
 
     dates, temp, precip = _weather(first, days, seed)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(42,)))

@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from bdp.datasets._write import DatasetError, check_seed
+from bdp.datasets._write import DatasetError, check_out_file, check_seed
 
 __all__ = [
     "make_air_temperature",
@@ -133,27 +133,6 @@ def _ar1(rng: np.random.Generator, n: int, shape: tuple[int, int], phi: float, r
     return innov
 
 
-def _check_out_file(out: Any, suffixes: tuple[str, ...], overwrite: bool) -> Path:
-    """Validate an output path for a single NetCDF file or Zarr store; nothing is created."""
-    if not isinstance(overwrite, bool):
-        raise DatasetError(f"overwrite must be True or False, got {overwrite!r}")
-    if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or str(out).strip() == "":
-        raise DatasetError(f"out must be a path ending in {' or '.join(suffixes)}, got {out!r}")
-    path = Path(out).expanduser().absolute()
-    if path.suffix.lower() not in suffixes:
-        raise DatasetError(
-            f"out={str(path)!r}: use a name ending in {' or '.join(suffixes)} to choose the format"
-        )
-    if path.exists() and not overwrite:
-        raise DatasetError(f"out={str(path)!r} exists; choose another path or pass overwrite=True")
-    parent = path.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise DatasetError(f"cannot write into {str(parent)!r}")
-    return path
-
-
 def _replace_into(tmp: Path, path: Path) -> None:
     """Move ``tmp`` to ``path``, replacing a file or directory already there."""
     if path.is_dir() and not path.is_symlink():
@@ -171,7 +150,7 @@ def write_netcdf(ds: Any, out: Any, *, overwrite: bool = False) -> Path:
     The file is written beside ``out`` under a hidden temporary name and renamed at the end, so an
     error or Ctrl-C never leaves a half-written file.
     """
-    path = _check_out_file(out, (".nc",), overwrite)
+    path = check_out_file(out, (".nc",), overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent)
     os.close(fd)
@@ -201,7 +180,7 @@ def write_zarr(ds: Any, store: Any, *, overwrite: bool = False, **to_zarr_kwargs
             warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
             ds.to_zarr(store, mode="w" if overwrite else "w-", **to_zarr_kwargs)
         return store
-    path = _check_out_file(store, (".zarr",), overwrite)
+    path = check_out_file(store, (".zarr",), overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent))
     try:
@@ -243,7 +222,7 @@ def _check_out_arg(out: Any, overwrite: Any) -> None:
         return
     if isinstance(out, str) and "://" in out:
         return
-    _check_out_file(out, (".nc", ".zarr"), overwrite)
+    check_out_file(out, (".nc", ".zarr"), overwrite)
 
 
 # --------------------------------------------------------------------------------------------
@@ -641,7 +620,7 @@ def make_climate_cube(
     except (ValueError, TypeError) as exc:
         raise DatasetError(f"start={start!r} is not a date: {exc}".splitlines()[0]) from None
     if out is not None and not (isinstance(out, str) and "://" in out):
-        _check_out_file(out, (".zarr",), overwrite)
+        check_out_file(out, (".zarr",), overwrite)
 
     chunk_tuple = da.core.normalize_chunks(tuple(norm), shape=(days, ny, nx), dtype="float32")
     data = da.map_blocks(
