@@ -149,30 +149,47 @@ def check_out(out: Any, overwrite: bool = False) -> Path:
     return path
 
 
-def check_out_file(out: Any, suffixes: Sequence[str], overwrite: bool = False) -> Path:
-    """Validate the path of a single output file (or Zarr store) ending in one of ``suffixes``.
+def check_out_file(
+    out: Any, suffixes: Sequence[str] | None = None, overwrite: bool = False, *, arg: str = "out"
+) -> Path:
+    """Validate the path of a single output file (or Zarr store); nothing is created.
 
-    The suffix chooses the format; an existing path needs ``overwrite=True``; only a ``.zarr``
-    store may be a directory. The closest existing ancestor must be writable. Nothing is created.
+    With ``suffixes`` the name must end in one of them (the suffix chooses the format); only a
+    ``.zarr`` store may be a directory; an existing path needs ``overwrite=True``; the closest
+    existing ancestor must be writable. ``arg`` names the argument in the error message.
     """
     if not isinstance(overwrite, bool):
         raise DatasetError(f"overwrite must be True or False, got {overwrite!r}")
-    want = " or ".join(suffixes)
+    want = f" ending in {' or '.join(suffixes)}" if suffixes else ""
     if isinstance(out, bytes) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
-        raise DatasetError(f"out must be a file path ending in {want}, got {out!r}")
+        raise DatasetError(f"{arg} must be a file path{want} (str or Path), got {out!r}")
     path = Path(out).expanduser().absolute()
-    if path.suffix.lower() not in suffixes:
-        raise DatasetError(f"out={str(path)!r} must end in {want} (the suffix chooses the format)")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise DatasetError(f"{arg}={str(path)!r} must end in {' or '.join(suffixes)} (the suffix chooses the format)")
     if path.is_dir() and path.suffix.lower() != ".zarr":
-        raise DatasetError(f"out={str(path)!r} is a directory; give a file name ending in {want}")
+        raise DatasetError(f"{arg}={str(path)!r} is a directory; give a file name{want}")
     if path.exists() and not overwrite:
-        raise DatasetError(f"out={str(path)!r} exists; choose another path or pass overwrite=True")
+        raise DatasetError(f"{arg}={str(path)!r} exists; choose another path or pass overwrite=True")
     parent = path.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         raise DatasetError(f"cannot write into {str(parent)!r}")
     return path
+
+
+def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename:
+    readers see the old file or the whole new one, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            fh.write(text)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def check_progress(progress: Any) -> bool | None:

@@ -29,9 +29,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +43,7 @@ from bdp.datasets._write import (
     check_out_file,
     check_seed,
     default_out,
+    write_text_atomically,
 )
 
 __all__ = ["make_bike_counts", "bike_weather", "quebec_holidays", "write_bikes", "BIKE_COUNTERS"]
@@ -154,18 +152,6 @@ def bike_weather(start: Any = "2012-01-01", days: int | None = None, seed: int =
     return pd.DataFrame({"temp_c": temp, "precip_mm": precip}, index=pd.DatetimeIndex(dates, name="Date"))
 
 
-def _atomic_text(path: Path, text: str, encoding: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
 def bikes_csv_text(df: Any, style: str = "iso") -> tuple[str, str]:
     """The CSV text of a :func:`make_bike_counts` frame in ``style``; returns ``(text, encoding)``."""
     if style == "iso":
@@ -247,7 +233,7 @@ def make_bike_counts(
     frame = frame[keep]
     if path is not None:
         text, encoding = bikes_csv_text(frame, style)
-        _atomic_text(path, text, encoding)
+        write_text_atomically(path, text, encoding)
     return frame
 
 
@@ -270,7 +256,7 @@ def write_bikes(
     frame = make_bike_counts(seed=seed, weather=style == "iso")
     text, encoding = bikes_csv_text(frame, style)
     with atomic_dir(root, overwrite and out is not None) as tmp:
-        _atomic_text(tmp / "csv" / "bikes.csv", text, encoding)
+        write_text_atomically(tmp / "csv" / "bikes.csv", text, encoding)
         manifest = {
             "dataset": "bikes",
             "rows": len(frame),

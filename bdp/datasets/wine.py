@@ -38,12 +38,19 @@ The label is named ``cultivar`` rather than ``class`` so that it is a valid Pyth
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from bdp.datasets._write import MANIFEST, Dataset, DatasetError, atomic_dir, check_out, default_out
+from bdp.datasets._write import (
+    MANIFEST,
+    Dataset,
+    DatasetError,
+    atomic_dir,
+    check_out,
+    check_out_file,
+    default_out,
+    write_text_atomically,
+)
 
 __all__ = ["make_wine_file", "make_wine", "wine_lines", "WINE_COLUMNS", "WINE_FILE"]
 
@@ -96,30 +103,8 @@ def make_wine_file(out_path: Any, *, overwrite: bool = False) -> Path:
     only with ``overwrite=True``. Returns the absolute path. Read it back with, e.g.,
     ``pd.read_csv(path, header=None, names=WINE_COLUMNS)`` or Spark's ``sc.textFile(str(path))``.
     """
-    if not isinstance(overwrite, bool):
-        raise DatasetError(f"overwrite must be True or False, got {overwrite!r}")
-    if isinstance(out_path, bytes) or not isinstance(out_path, (str, os.PathLike)) or not str(out_path).strip():
-        raise DatasetError(f"out_path must be a file path (str or Path), got {out_path!r}")
-    path = Path(out_path).expanduser().absolute()
-    if path.is_dir():
-        raise DatasetError(f"out_path={str(path)!r} is a directory; give a file name such as {WINE_FILE!r}")
-    if path.exists() and not overwrite:
-        raise DatasetError(f"out_path={str(path)!r} exists; choose another path or pass overwrite=True")
-    parent = path.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise DatasetError(f"cannot write into {str(parent)!r}")
-    text = "\n".join(wine_lines()) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
-            fh.write(text)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    path = check_out_file(out_path, None, overwrite, arg="out_path")
+    write_text_atomically(path, "\n".join(wine_lines()) + "\n", encoding="ascii")
     return path
 
 
