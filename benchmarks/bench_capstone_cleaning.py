@@ -81,7 +81,7 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    from bdp.datasets.taxi import clean_taxi
+    from bdp.datasets.taxi import clean_taxi, clean_taxi_mask
 
     setup, _, dedupe = variant.partition("+")
     cores = os.cpu_count() or 1
@@ -100,12 +100,7 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
         if dedupe == "floor":  # no cleaning at all: what reading and writing alone cost
             cleaned = df
         elif dedupe == "alldup":
-            df = df.dropna()
-            keep = (df.pickup_longitude.between(*LON) & df.dropoff_longitude.between(*LON)
-                    & df.pickup_latitude.between(*LAT) & df.dropoff_latitude.between(*LAT)
-                    & (df.fare_amount > CLEAN_FARE[0]) & (df.fare_amount <= CLEAN_FARE[1])
-                    & df.passenger_count.between(*PAX))
-            cleaned = df[keep].drop_duplicates()
+            cleaned = df[clean_taxi_mask(df)].drop_duplicates()
         else:
             cleaned = clean_taxi(df)
         cleaned.to_parquet(out, write_index=False)

@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "make_taxi_test": "bdp.datasets.taxi",
     "taxi_frame": "bdp.datasets.taxi",
     "clean_taxi": "bdp.datasets.taxi",
+    "clean_taxi_mask": "bdp.datasets.taxi",
     "drop_exact_duplicates": "bdp.datasets.taxi",
     "taxi_features": "bdp.datasets.taxi",
     "calibrate_taxi": "bdp.datasets.taxi",

@@ -65,6 +65,7 @@ __all__ = [
     "TaxiTargets",
     "calibrate_taxi",
     "clean_taxi",
+    "clean_taxi_mask",
     "drop_exact_duplicates",
     "make_taxi",
     "make_taxi_test",
@@ -539,10 +540,16 @@ def clean_taxi(df: Any) -> Any:
     4. keep 1 ≤ passenger_count ≤ 6;
     5. drop exact duplicate rows (with :func:`drop_exact_duplicates`).
 
-    Rules 1–4 are one boolean mask (``between`` is false for a missing value, so the numeric
-    columns need no separate ``dropna``). Works unchanged on a ``dask.dataframe.DataFrame``.
+    Rules 1–4 are one boolean mask, :func:`clean_taxi_mask`. Works unchanged on a
+    ``dask.dataframe.DataFrame``.
     """
-    keep = (
+    return drop_exact_duplicates(df[clean_taxi_mask(df)])
+
+
+def clean_taxi_mask(df: Any) -> Any:
+    """The rows that pass cleaning rules 1–4 of :func:`clean_taxi`, as one boolean Series
+    (``between`` is false for a missing value, so the numeric columns need no ``dropna``)."""
+    return (
         df.key.notnull()
         & df.pickup_datetime.notnull()
         & df.pickup_longitude.between(*CLEAN_LON)
@@ -553,7 +560,6 @@ def clean_taxi(df: Any) -> Any:
         & (df.fare_amount <= CLEAN_FARE[1])
         & df.passenger_count.between(*CLEAN_PASSENGERS)
     )
-    return drop_exact_duplicates(df[keep])
 
 
 def drop_exact_duplicates(df: Any, key: str = "key") -> Any:
