@@ -44,7 +44,7 @@ IGNORE = shutil.ignore_patterns(
 # cells tagged so are left out of the determinism comparison (their output is a measurement)
 TIMING_TAGS = {"timing", "nondeterministic"}
 # glued names that hold measurements, by convention (see CONTRIBUTING.md)
-TIMING_GLUE = re.compile(r"(^t_|^time_|seconds|speedup|ratio_time|_ms$|_s$|throughput|mb_per_s|peak_|_rss)")
+TIMING_GLUE = re.compile(r"(^t_|^time_|^verdict_|seconds|speedup|ratio_time|_ms$|_s$|throughput|mb_per_s|peak_|_rss)")
 
 
 # --------------------------------------------------------------------------- whole-book build

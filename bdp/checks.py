@@ -28,6 +28,7 @@ __all__ = [
     "check_columns",
     "check_count",
     "check_equal",
+    "check_faster",
     "check_plan_contains",
     "check_plan_lacks",
     "check_rmse_below",
@@ -158,6 +159,43 @@ def check_between(
         )
     _ok(name, f"{value:.6g} in [{low:.6g}, {high:.6g}]", quiet)
     return value
+
+
+def check_faster(
+    name: str,
+    verdict: Any,
+    faster: str,
+    *,
+    at_least: float = 1.0,
+    min_gap_to_spread: float = 3.0,
+    quiet: bool = False,
+) -> Any:
+    """Pass when a measured :class:`bdp.measure.Verdict` shows ``faster`` clearly ahead.
+
+    *Clearly* means: every run of ``faster`` beat every run of the other alternative, the median
+    ratio is at least ``at_least``, and the gap between the medians is at least
+    ``min_gap_to_spread`` times the run-to-run spread. A chapter states a lesson that needs a
+    direction with this check, so the build fails when the measurement does not show it — the
+    experiment must then be resized, never the sentence loosened.
+    """
+    problems = []
+    if verdict.faster != faster:
+        problems.append(f"{verdict.faster} was faster")
+    elif not verdict.clear:
+        problems.append("the runs overlap")
+    if verdict.ratio < at_least and verdict.faster == faster:
+        problems.append(f"only {verdict.ratio:.2f}\u00d7 (expected at least {at_least:.2f}\u00d7)")
+    if verdict.gap_to_spread < min_gap_to_spread and verdict.faster == faster:
+        problems.append(f"gap only {verdict.gap_to_spread:.1f}\u00d7 the spread "
+                        f"(expected {min_gap_to_spread:.0f}\u00d7)")
+    if problems:
+        raise _fail(
+            name,
+            f"expected {faster} to be clearly faster; measured: {verdict.text}; " + ", ".join(problems),
+            "the experiment is too small to show the effect on this machine: make it larger",
+        )
+    _ok(name, f"{verdict.text} (gap {verdict.gap_to_spread:.1f}\u00d7 the spread)", quiet)
+    return verdict
 
 
 # --------------------------------------------------------------------------- tables

@@ -132,6 +132,31 @@ def dask_client(
     return client
 
 
+def close(*engines: Any) -> None:
+    """Release what a chapter started, the same way on a laptop and on a real cluster.
+
+    A Dask :class:`~distributed.Client` is closed, and so is the LocalCluster it started; when it
+    was connected to a scheduler given by ``DASK_SCHEDULER_ADDRESS`` (``client.cluster`` is
+    ``None``) only the connection is closed — the cluster belongs to whoever started it. A Spark
+    session is stopped (for Spark Connect: the client session only). ``None`` is skipped, so a
+    last cell can close everything it may have opened.
+    """
+    for engine in engines:
+        if engine is None:
+            continue
+        if hasattr(engine, "scheduler_info"):  # a distributed.Client
+            cluster = getattr(engine, "cluster", None)
+            engine.close()
+            if cluster is not None:
+                cluster.close()
+        elif callable(getattr(engine, "stop", None)):  # SparkSession (classic or Connect)
+            engine.stop()
+        elif callable(getattr(engine, "close", None)):  # a LocalCluster, a gateway cluster...
+            engine.close()
+        else:
+            raise TypeError(f"do not know how to close a {type(engine).__name__}")
+
+
 # --------------------------------------------------------------------------- Java for Spark
 
 
@@ -210,10 +235,13 @@ def _quiet_pyspark_warnings() -> None:
     warnings.filterwarnings(
         "ignore", message=".*PySpark does not yet fully support pandas.*", category=FutureWarning
     )
-    # ...and its Arrow conversion still passes pandas 3's deprecated `copy=` keyword.
-    from pandas.errors import Pandas4Warning
+    # ...and its Arrow conversion still passes pandas 3's deprecated `copy=` keyword. pandas 2
+    # (Colab's) has no Pandas4Warning class and no such deprecation.
+    import pandas.errors
 
-    warnings.filterwarnings("ignore", category=Pandas4Warning, module=r"pyspark\.")
+    pandas4 = getattr(pandas.errors, "Pandas4Warning", None)
+    if pandas4 is not None:
+        warnings.filterwarnings("ignore", category=pandas4, module=r"pyspark\.")
 
 
 def spark_session(
@@ -307,6 +335,7 @@ __all__ = [
     "JavaError",
     "JavaInfo",
     "check_java",
+    "close",
     "dask_client",
     "default_workers",
     "describe_spark",

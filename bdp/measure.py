@@ -13,9 +13,17 @@ function runs::
 ``repeat`` runs the function several times and keeps the *fastest* run as :attr:`Timing.seconds`
 (the least disturbed by other load on the machine; every run is in :attr:`Timing.runs`), and the
 *largest* peak RSS over the runs. :func:`compare` measures several alternatives in interleaved
-rounds (A, B, C, A, B, C...), so that a burst of load from other programs hits them alike. The same
-sampler is available as a context manager,
-:class:`RssSampler`, for code that is not a single call.
+rounds (A, B, C, A, B, C...), so that a burst of load from other programs hits them alike, and
+:func:`verdict` turns two of its timings into the sentence a chapter may print — which one is
+faster and by how much, or "no clear difference" when the gap is inside the run-to-run spread::
+
+    timings = compare({"broadcast": join_b, "sort-merge": join_s}, repeat=5, warmup=1)
+    v = verdict(timings, "broadcast", "sort-merge")
+    glue("verdict_join", str(v), display=False)   # "broadcast is 3.1× faster than sort-merge"
+
+A lesson that *needs* the direction asserts it with :func:`bdp.checks.check_faster`, so the build
+fails when the measurement does not show it. No chapter keeps a timing helper of its own. The same
+sampler is available as a context manager, :class:`RssSampler`, for code that is not a single call.
 
 Sampling is periodic (``interval`` seconds, 5 ms by default), so a spike shorter than the interval
 can be missed: treat the peak as a lower bound of the true peak, good to compare engines and to
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import gc
 import os
+import statistics
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -34,7 +43,7 @@ from typing import Any, Generic, TypeVar
 
 import psutil
 
-__all__ = ["MB", "RssSampler", "Timing", "compare", "measure", "tree_rss"]
+__all__ = ["MB", "RssSampler", "Timing", "Verdict", "compare", "measure", "tree_rss", "verdict"]
 
 T = TypeVar("T")
 MB = 1024**2
@@ -156,12 +165,24 @@ class Timing(Generic[T]):
     def mean_seconds(self) -> float:
         return sum(self.runs) / len(self.runs)
 
+    @property
+    def median(self) -> float:
+        """Median wall time over the runs, in seconds."""
+        return statistics.median(self.runs)
+
+    @property
+    def spread(self) -> float:
+        """Run-to-run spread: slowest minus fastest run, in seconds (0 for a single run)."""
+        return max(self.runs) - min(self.runs)
+
     def as_dict(self) -> dict[str, Any]:
         """A flat row for a pandas table (without ``result``)."""
         return {
             "label": self.label,
             "seconds": self.seconds,
             "mean_seconds": self.mean_seconds,
+            "median_seconds": self.median,
+            "spread_seconds": self.spread,
             "repeat": len(self.runs),
             "peak_rss_mb": self.peak_rss_mb,
             "peak_increase_mb": self.peak_increase_mb,
@@ -261,3 +282,68 @@ def compare(
             label=name,
         )
     return out
+
+
+MIN_RUNS_FOR_VERDICT = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which of two measured alternatives is faster, and whether the measurement can tell.
+
+    Attributes:
+        faster, slower: the labels, ordered by median time.
+        ratio: median time of ``slower`` ÷ median time of ``faster`` (>= 1).
+        gap_to_spread: the gap between the medians ÷ the larger run-to-run spread of the two
+            (``inf`` when neither varied): how far the effect stands above the noise.
+        clear: every run of ``faster`` beat every run of ``slower`` (at least
+            :data:`MIN_RUNS_FOR_VERDICT` runs each); otherwise the difference is inside the spread.
+    """
+
+    faster: str
+    slower: str
+    ratio: float
+    gap_to_spread: float
+    clear: bool
+    runs: int
+
+    @property
+    def text(self) -> str:
+        """The sentence a chapter glues: the direction and size, or "no clear difference"."""
+        if not self.clear:
+            return (f"no clear difference between {self.faster} and {self.slower} "
+                    f"(medians {_times(self.ratio)} apart, inside the run-to-run spread)")
+        return f"{self.faster} is {_times(self.ratio)} faster than {self.slower}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _times(ratio: float) -> str:
+    """``1.07×``, ``2.3×``, ``14×``: two significant figures, at least."""
+    if ratio >= 10:
+        return f"{ratio:.0f}\u00d7"
+    return f"{ratio:.2f}\u00d7" if ratio < 1.5 else f"{ratio:.1f}\u00d7"
+
+
+def verdict(timings: Mapping[str, Timing[Any]], a: str, b: str) -> Verdict:
+    """Compare alternatives ``a`` and ``b`` of a :func:`compare` result by their median times.
+
+    The verdict is *clear* only when the two sets of runs do not overlap (the slowest run of the
+    faster alternative beat the fastest run of the other) over at least
+    :data:`MIN_RUNS_FOR_VERDICT` interleaved runs each.
+    """
+    for name in (a, b):
+        if name not in timings:
+            raise KeyError(f"{name!r} was not measured; measured: {sorted(timings)}")
+    if a == b:
+        raise ValueError("compare two different alternatives")
+    fast, slow = (timings[a], timings[b]) if timings[a].median <= timings[b].median else (timings[b], timings[a])
+    fast_name, slow_name = (a, b) if fast is timings[a] else (b, a)
+    ratio = slow.median / fast.median if fast.median > 0 else float("inf")
+    gap = slow.median - fast.median
+    spread = max(fast.spread, slow.spread)
+    gap_to_spread = gap / spread if spread > 0 else float("inf")
+    runs = min(len(fast.runs), len(slow.runs))
+    clear = runs >= MIN_RUNS_FOR_VERDICT and max(fast.runs) < min(slow.runs)
+    return Verdict(fast_name, slow_name, ratio, gap_to_spread, clear, runs)

@@ -146,3 +146,27 @@ def test_prices_are_not_typeset_as_math(book: Build):
             if re.search(r"[A-Za-z]{3,} [A-Za-z]{2,} [A-Za-z]{2,}", formula) and "\\text" not in formula:
                 prose_in_math.append(f"{name}: {formula[:80]!r}")
     assert not prose_in_math, "write a price's dollar sign as \\$:\n" + "\n".join(prose_in_math)
+
+
+# stderr lines that are pure noise, not a warning a learner could act on: each with its reason.
+STDERR_NOISE = {
+    # the JVM announces the incubator module Spark 4.3's launcher always adds
+    # (--add-modules=jdk.incubator.vector); no JVM flag silences it
+    re.compile(r"^WARNING: Using incubator modules: jdk\.incubator\.vector$"): "JVM start-up notice",
+}
+
+
+def test_no_chapter_writes_to_stderr(book: Build):
+    """Learners see stderr; the book no longer hides it: every warning is fixed at its cause."""
+    found = []
+    for name in chapters():
+        nb = nbformat.read(book.source / "_build" / "jupyter_execute" / f"{name}.ipynb", 4)
+        for index, cell in enumerate(nb.cells):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "stream" or output.get("name") != "stderr":
+                    continue
+                text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+                for line in text.splitlines():
+                    if line.strip() and not any(p.search(line.strip()) for p in STDERR_NOISE):
+                        found.append(f"{name} cell {index}: {line.strip()[:200]}")
+    assert not found, "stderr in the chapters (fix the cause):\n" + "\n".join(found[:40])

@@ -59,7 +59,8 @@ def test_measure_sees_a_large_allocation() -> None:
     assert t.peak_rss >= t.baseline_rss + t.peak_increase - 1
     assert t.peak_increase_mb == pytest.approx(t.peak_increase / MB)
     row = t.as_dict()
-    assert set(row) == {"label", "seconds", "mean_seconds", "repeat", "peak_rss_mb", "peak_increase_mb"}
+    assert set(row) == {"label", "seconds", "mean_seconds", "median_seconds", "spread_seconds",
+                        "repeat", "peak_rss_mb", "peak_increase_mb"}
     assert row["repeat"] == 2
 
 
@@ -140,3 +141,58 @@ def test_compare_rejects_bad_arguments() -> None:
         compare({})
     with pytest.raises(ValueError, match="repeat"):
         compare({"a": lambda: None}, repeat=0)
+
+
+def _timings(**runs: tuple[float, ...]) -> dict[str, Timing]:
+    return {name: Timing(seconds=min(r), runs=r, peak_rss=0, baseline_rss=0, result=None, label=name)
+            for name, r in runs.items()}
+
+
+def test_verdict_names_the_faster_one_when_the_runs_do_not_overlap() -> None:
+    from bdp.measure import verdict
+
+    t = _timings(a=(1.0, 1.1, 0.9), b=(3.0, 3.2, 2.9))
+    v = verdict(t, "b", "a")
+    assert (v.faster, v.slower, v.clear) == ("a", "b", True)
+    assert v.ratio == pytest.approx(3.0)
+    assert v.gap_to_spread == pytest.approx(2.0 / 0.3)
+    assert str(v) == "a is 3.0× faster than b"
+    assert t["a"].median == 1.0 and t["a"].spread == pytest.approx(0.2)
+
+
+def test_verdict_says_no_clear_difference_inside_the_spread() -> None:
+    from bdp.measure import verdict
+
+    overlapping = verdict(_timings(a=(1.0, 1.5, 1.1), b=(1.2, 1.3, 1.25)), "a", "b")
+    assert not overlapping.clear
+    assert overlapping.text.startswith("no clear difference between a and b")
+    too_few = verdict(_timings(a=(1.0, 1.0), b=(5.0, 5.0)), "a", "b")
+    assert not too_few.clear  # two runs cannot show a spread
+    with pytest.raises(KeyError, match="'c' was not measured"):
+        verdict(_timings(a=(1.0,), b=(2.0,)), "a", "c")
+
+
+def test_check_faster_asserts_direction_clarity_and_size() -> None:
+    from bdp.checks import CheckError, check_faster
+    from bdp.measure import verdict
+
+    clear = verdict(_timings(fast=(1.0, 1.02, 1.01), slow=(2.0, 2.05, 2.02)), "fast", "slow")
+    assert check_faster("fast wins", clear, "fast", at_least=1.5, quiet=True) is clear
+    with pytest.raises(CheckError, match="slow to be clearly faster.*fast was faster"):
+        check_faster("wrong direction", clear, "slow", quiet=True)
+    with pytest.raises(CheckError, match=r"only 2\.00× \(expected at least 3\.00×\)"):
+        check_faster("too small", clear, "fast", at_least=3, quiet=True)
+    noisy = verdict(_timings(fast=(1.0, 1.5, 1.2), slow=(1.6, 2.0, 1.7)), "fast", "slow")
+    with pytest.raises(CheckError, match="gap only .* the spread"):
+        check_faster("noisy", noisy, "fast", quiet=True)
+
+
+def test_compare_interleaves_and_feeds_a_verdict() -> None:
+    from bdp.measure import verdict
+
+    order: list[str] = []
+    t = compare({"short": lambda: (order.append("s"), time.sleep(0.01)),
+                 "long": lambda: (order.append("l"), time.sleep(0.08))}, repeat=3, warmup=1)
+    assert order == ["s", "l"] + ["s", "l"] * 3  # warm-up, then interleaved rounds
+    v = verdict(t, "long", "short")
+    assert v.faster == "short" and v.clear and v.ratio > 3

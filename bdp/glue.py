@@ -1,0 +1,40 @@
+"""Glue a computed value into the chapter's prose, on every runtime.
+
+The book's prose quotes numbers through MyST-NB's ``{glue:text}`` roles, filled from values a cell
+glued. MyST-NB is a *build* package: Colab and a learner's plain Jupyter do not have it, and a
+chapter that imported it would stop at its first cell there. Chapters therefore glue through the
+kit::
+
+    from bdp.glue import glue
+    glue("n_rows", int(len(df)), display=False)
+
+With MyST-NB installed (the book build) this is :func:`myst_nb.glue` itself. Without it, the
+value is not needed by anything (no prose is rendered in a notebook), so ``display=False`` does
+nothing and ``display=True`` shows the value as a normal output — what the learner would see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["glue", "HAS_MYST_NB"]
+
+try:  # the book build
+    from myst_nb import glue as _myst_glue
+
+    HAS_MYST_NB = True
+except ImportError:  # Colab, Binder without the build stack, a plain Jupyter
+    _myst_glue = None
+    HAS_MYST_NB = False
+
+
+def glue(name: str, variable: Any, display: bool = True) -> None:
+    """Make ``variable`` available to the prose as ``{glue:…}`name```; show it when ``display``."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a glue name must be a non-empty string, got {name!r}")
+    if _myst_glue is not None:
+        _myst_glue(name, variable, display=display)
+    elif display:
+        from IPython.display import display as show
+
+        show(variable)
