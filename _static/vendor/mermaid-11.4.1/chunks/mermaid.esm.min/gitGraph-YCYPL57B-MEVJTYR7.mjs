@@ -1,0 +1,1 @@
+import{a as r,b as e}from"./chunk-SLI2Z62V.mjs";import"./chunk-XVEYI5JQ.mjs";import"./chunk-5ZJXQJOJ.mjs";import"./chunk-YPUTD6PB.mjs";import"./chunk-6BY5RJGC.mjs";import"./chunk-GTKDMUJJ.mjs";export{r as GitGraphModule,e as createGitGraphServices};

@@ -1,0 +1,1 @@
+import{a as o,b as e}from"./chunk-EBEPM36I.mjs";import"./chunk-XVEYI5JQ.mjs";import"./chunk-5ZJXQJOJ.mjs";import"./chunk-YPUTD6PB.mjs";import"./chunk-6BY5RJGC.mjs";import"./chunk-GTKDMUJJ.mjs";export{o as InfoModule,e as createInfoServices};
