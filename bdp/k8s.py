@@ -35,10 +35,29 @@ K8S_DIR = REPO_ROOT / "k8s"
 HELM_DIR = REPO_ROOT / "helm"
 DASKCLUSTER_PATH = K8S_DIR / "daskcluster.yaml"
 
-#: Oldest Kubernetes minor the manifests must be valid for (the kind lab runs 1.33).
-K8S_VERSION = "1.33.0"
-#: The course image, built from ``docker/dask/Dockerfile``: client, scheduler and workers share it.
-COURSE_IMAGE = "ghcr.io/bdp-course/dask:2026.8.0"
+#: Oldest supported Kubernetes minor the manifests must be valid for (as of November 2026 the
+#: supported minors are 1.35-1.37; 1.33 reached end of life on 2026-06-28).
+K8S_VERSION = "1.35.0"
+#: The minor the kind lab runs (kind v0.33's default node image) and the newest schema checked.
+K8S_TARGET_VERSION = "1.37.0"
+#: Every version :func:`validate` is run against by the tests.
+K8S_VERSIONS = (K8S_VERSION, K8S_TARGET_VERSION)
+#: Where the workflow ``.github/workflows/images.yml`` publishes the course images.
+IMAGE_REGISTRY = "ghcr.io/bdp-course"
+#: The images' version: the distributed release they carry. A published version is never
+#: overwritten (the workflow refuses to), and ``docker/images.lock.json`` records its digest.
+IMAGE_VERSION = "2026.8.0"
+#: Scheduler and worker image (``docker/dask/Dockerfile``, target ``dask``): distributed and
+#: dask-gateway (its scheduler preload), nothing for notebooks.
+COURSE_IMAGE = f"{IMAGE_REGISTRY}/dask:{IMAGE_VERSION}"
+DASK_IMAGE = COURSE_IMAGE
+#: Notebook-server image (``docker/dask/Dockerfile``, target ``notebook``): JupyterLab, the
+#: ``jupyterhub-singleuser`` command, the dask-gateway client and the course stack.
+NOTEBOOK_IMAGE = f"{IMAGE_REGISTRY}/notebook:{IMAGE_VERSION}"
+#: The unprivileged user of both images (``docker/dask/Dockerfile``).
+IMAGE_UID = 1000
+#: Digests of the published images (``null`` until the image workflow has published them).
+IMAGES_LOCK = REPO_ROOT / "docker" / "images.lock.json"
 DASK_CRD_GROUP = "kubernetes.dask.org"
 
 Manifest = dict[str, Any]
@@ -205,25 +224,33 @@ def validate_file(path: str | Path, k8s_version: str = K8S_VERSION) -> list[tupl
 
 # --------------------------------------------------------------------------- resources and QoS
 
-_CPU_SUFFIX = {"m": 1e-3, "": 1.0}
-_MEM_SUFFIX = {
-    "": 1,
-    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+_SUFFIX = {
+    "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0,
+    "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+    "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60,
 }  # fmt: skip
+# The quantity grammar of k8s.io/apimachinery (resource.Quantity): a signed decimal number, then
+# a binary-SI suffix, a decimal-SI suffix or a decimal exponent (e.g. "1e3").
+_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|([a-zA-Z]*))")
 
 
 def parse_quantity(value: str | int | float, resource: str = "memory") -> float:
-    """A Kubernetes quantity as a number: CPU in cores (``"250m"`` → 0.25), memory in bytes."""
+    """A Kubernetes quantity as a number: CPU in cores (``"250m"`` → 0.25), memory in bytes.
+
+    Follows the API server's grammar (``"1Gi"``, ``"1G"``, ``"2.000"``, ``"1e3"``, ``"250m"``);
+    anything else (``"1 GB"``, ``"2GB"``, ``"1.2.3"``) raises :class:`ValueError`, as the API
+    server would refuse it. ``resource`` is kept for readability of calls; the grammar is the same
+    for every resource.
+    """
+    del resource  # one grammar for all resources
     text = str(value).strip()
-    match = re.fullmatch(r"([0-9.]+(?:e[0-9]+)?)([a-zA-Z]*)", text)
-    if not match:
+    match = _QUANTITY.fullmatch(text)
+    if not match or (match.group(3) or "") not in _SUFFIX:
         raise ValueError(f"not a Kubernetes quantity: {value!r}")
-    number, suffix = float(match.group(1)), match.group(2)
-    table = _CPU_SUFFIX if resource == "cpu" else _MEM_SUFFIX
-    if suffix not in table:
-        raise ValueError(f"unknown {resource} suffix {suffix!r} in {value!r}")
-    return number * table[suffix]
+    number = float(match.group(1))
+    if match.group(2):
+        return number * 10 ** int(match.group(2)[1:])
+    return number * _SUFFIX[match.group(3) or ""]
 
 
 def pod_specs(obj: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -387,37 +414,117 @@ def _modern_cli(args: list[str]) -> list[str]:
     return list(args)
 
 
+#: Share of a worker container's memory limit that Dask may use (``--memory-limit``). The rest
+#: is headroom for what Dask does not count: the nanny process in the same container, the
+#: interpreter, and the overshoot between two of Dask's memory checks. With the limit equal to
+#: Dask's budget, the kernel's OOM killer acts before Dask's own spill/pause/terminate.
+DASK_MEMORY_FRACTION = 0.75
+#: Scratch space of every Dask Pod: an ``emptyDir`` at ``/tmp`` (Dask's spill directory, since
+#: ``DASK_TEMPORARY_DIRECTORY`` points there), capped by ``sizeLimit`` and by the container's
+#: ``ephemeral-storage`` limit, so a spilling worker is evicted alone instead of filling the
+#: node's disk (DiskPressure evicts its neighbours too). The root filesystem stays read-only.
+SCRATCH_DIR = "/tmp"
+SCRATCH_VOLUME = "scratch"
+EPHEMERAL_STORAGE = {"requests": "1Gi", "limits": "4Gi"}
+SCRATCH_SIZE_LIMIT = EPHEMERAL_STORAGE["limits"]
+
+#: The ``securityContext`` of the Pod and of each container that the Pod Security Standard
+#: ``restricted`` requires (plus a read-only root filesystem, which it does not).
+POD_SECURITY_CONTEXT: dict[str, Any] = {
+    "runAsNonRoot": True,
+    "runAsUser": IMAGE_UID,
+    "runAsGroup": IMAGE_UID,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+CONTAINER_SECURITY_CONTEXT: dict[str, Any] = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
+
+
+def dask_memory_limit(container_limit: str | int | float) -> str:
+    """Dask's ``--memory-limit`` for a container memory limit: :data:`DASK_MEMORY_FRACTION` of
+    it, in whole MiB (``"1Gi"`` → ``"768MiB"``)."""
+    mib = int(parse_quantity(container_limit) * DASK_MEMORY_FRACTION // 2**20)
+    return f"{mib}MiB"
+
+
+def harden_pod(pod_spec: dict[str, Any], *, scratch: bool = True) -> dict[str, Any]:
+    """Make a PodSpec meet Pod Security ``restricted`` and the course's least privilege, in place.
+
+    No service-account token (Dask Pods never call the Kubernetes API), the image's numeric
+    non-root user, the runtime's default seccomp profile, no privilege escalation, no
+    capabilities, a read-only root filesystem and (``scratch``) the capped scratch ``emptyDir``
+    at :data:`SCRATCH_DIR` with an ``ephemeral-storage`` request and limit.
+    """
+    pod_spec["automountServiceAccountToken"] = False
+    pod_spec["securityContext"] = copy.deepcopy(POD_SECURITY_CONTEXT)
+    for container in _all_containers(pod_spec):
+        container["securityContext"] = copy.deepcopy(CONTAINER_SECURITY_CONTEXT)
+        if not scratch:
+            continue
+        mounts = container.setdefault("volumeMounts", [])
+        if not any(m.get("name") == SCRATCH_VOLUME for m in mounts):
+            mounts.append({"name": SCRATCH_VOLUME, "mountPath": SCRATCH_DIR})
+        env = container.setdefault("env", [])
+        if not any(e.get("name") == "DASK_TEMPORARY_DIRECTORY" for e in env):
+            env.append({"name": "DASK_TEMPORARY_DIRECTORY", "value": SCRATCH_DIR})
+        resources = container.setdefault("resources", {})
+        for field, value in EPHEMERAL_STORAGE.items():
+            resources.setdefault(field, {})["ephemeral-storage"] = value
+    if scratch:
+        volumes = pod_spec.setdefault("volumes", [])
+        if not any(v.get("name") == SCRATCH_VOLUME for v in volumes):
+            volumes.append({"name": SCRATCH_VOLUME, "emptyDir": {"sizeLimit": SCRATCH_SIZE_LIMIT}})
+    return pod_spec
+
+
 def make_daskcluster(
     name: str = "bdp-dask",
-    image: str = COURSE_IMAGE,
+    image: str | None = None,
     n_workers: int = 2,
     resources: Mapping[str, Mapping[str, str]] | None = None,
     idle_timeout: int = 3600,
 ) -> Manifest:
     """The course's ``DaskCluster`` custom resource, made by the operator's own generator.
 
-    Calls :func:`dask_kubernetes.operator.make_cluster_spec`, then applies three small fixes:
-    the containers start the ``dask scheduler``/``dask worker`` subcommands (the only ones
-    distributed 2026.8 provides), the unset ``env: null`` fields are dropped (the CRD schema
-    has no ``null`` for them), and scheduler and workers get independent copies of the
-    resources (no YAML anchors in the committed file).
+    Calls :func:`dask_kubernetes.operator.make_cluster_spec`, then:
+
+    * the containers start the ``dask scheduler``/``dask worker`` subcommands (the only ones
+      distributed 2026.8 provides) and the unset ``env: null`` fields are dropped;
+    * every Pod meets Pod Security ``restricted`` with no service-account token, and gets the
+      capped scratch ``emptyDir`` for spilling (:func:`harden_pod`);
+    * workers get ``--memory-limit`` = :data:`DASK_MEMORY_FRACTION` of their container's memory
+      limit (:func:`dask_memory_limit`), so Dask spills, pauses and restarts before the kernel's
+      OOM killer acts;
+    * scheduler and workers get independent copies of the resources (no YAML anchors).
     """
     from dask_kubernetes.operator import make_cluster_spec
 
     spec = make_cluster_spec(
         name=name,
-        image=image,
+        image=image or pinned(COURSE_IMAGE),
         n_workers=n_workers,
         resources=copy.deepcopy(dict(resources or DASKCLUSTER_RESOURCES)),
         worker_command="dask worker",
         idle_timeout=idle_timeout,
     )
     spec = copy.deepcopy(spec)
-    for _role, pod in pod_specs(spec):
+    for role, pod in pod_specs(spec):
         for container in pod["containers"]:
             container["args"] = _modern_cli(container.get("args") or [])
             if container.get("env") is None:
                 container.pop("env", None)
+            if role == "worker":
+                limit = container["resources"]["limits"]["memory"]
+                container["args"] += ["--memory-limit", dask_memory_limit(limit)]
+                # like the scheduler's: the worker's HTTP server answers /health
+                probe = {"httpGet": {"port": "http-dashboard", "path": "/health"}}
+                container["readinessProbe"] = {**probe, "periodSeconds": 5}
+                container["livenessProbe"] = {**probe, "initialDelaySeconds": 15,
+                                              "periodSeconds": 20}
+        harden_pod(pod)
     return spec
 
 
@@ -482,6 +589,533 @@ def iter_dicts(node: Any) -> Iterator[Mapping[str, Any]]:
             yield from iter_dicts(value)
 
 
+# --------------------------------------------------------------------------- Pod Security
+
+
+#: Volume types the Pod Security Standard ``restricted`` allows (kubernetes.io/docs/concepts/
+#: security/pod-security-standards, "Volume Types"; the list is the same in 1.35-1.37).
+RESTRICTED_VOLUME_TYPES = frozenset(
+    {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+     "projected", "secret"}
+)
+_VOLUME_META = {"name"}
+#: Capabilities ``baseline`` lets a container add (``restricted`` allows only NET_BIND_SERVICE).
+_RESTRICTED_ADD = {"NET_BIND_SERVICE"}
+
+
+def restricted_problems(pod_spec: Mapping[str, Any], where: str = "pod") -> list[str]:
+    """Violations of the Pod Security Standard ``restricted`` (1.35-1.37) in a PodSpec.
+
+    The documented rules, both the ``baseline`` ones (no host namespaces, host ports, hostPath,
+    privileged containers, unsafe seccomp/sysctls/proc mount/AppArmor) and the ``restricted``
+    ones: allowed volume types, ``allowPrivilegeEscalation: false``, ``runAsNonRoot: true`` and
+    no ``runAsUser: 0`` (Pod level or every container), seccomp ``RuntimeDefault``/``Localhost``
+    (Pod level or every container), capabilities: drop ``ALL``, add at most NET_BIND_SERVICE.
+    ``[]`` means the Pod Security admission would admit it in a ``restricted`` namespace.
+    """
+    problems: list[str] = []
+    psc = pod_spec.get("securityContext") or {}
+    for field in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod_spec.get(field):
+            problems.append(f"{where}: {field} is true")
+    if (psc.get("windowsOptions") or {}).get("hostProcess"):
+        problems.append(f"{where}: windowsOptions.hostProcess is true")
+    for volume in pod_spec.get("volumes") or []:
+        kinds = set(volume) - _VOLUME_META
+        for kind in sorted(kinds - RESTRICTED_VOLUME_TYPES):
+            problems.append(f"{where}: volume {volume.get('name')!r} of type {kind} not allowed")
+    unsafe = [s.get("name") for s in psc.get("sysctls") or []
+              if s.get("name") not in {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
+                                       "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
+                                       "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+                                       "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
+                                       "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"}]
+    for name in unsafe:
+        problems.append(f"{where}: unsafe sysctl {name}")
+    pod_seccomp = (psc.get("seccompProfile") or {}).get("type")
+    if pod_seccomp is not None and pod_seccomp not in {"RuntimeDefault", "Localhost"}:
+        problems.append(f"{where}: seccompProfile.type {pod_seccomp} (RuntimeDefault or Localhost)")
+    if psc.get("runAsUser") == 0:
+        problems.append(f"{where}: runAsUser 0")
+    for container in _all_containers(pod_spec) + list(pod_spec.get("ephemeralContainers") or []):
+        name = f"{where} container {container.get('name')!r}"
+        sc = container.get("securityContext") or {}
+        if sc.get("privileged"):
+            problems.append(f"{name}: privileged")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{name}: allowPrivilegeEscalation must be false")
+        non_root = sc.get("runAsNonRoot", psc.get("runAsNonRoot"))
+        if non_root is not True:
+            problems.append(f"{name}: runAsNonRoot must be true (Pod or container)")
+        if sc.get("runAsUser") == 0:
+            problems.append(f"{name}: runAsUser 0")
+        seccomp = (sc.get("seccompProfile") or {}).get("type", pod_seccomp)
+        if seccomp not in {"RuntimeDefault", "Localhost"}:
+            problems.append(f"{name}: seccompProfile must be RuntimeDefault or Localhost")
+        caps = sc.get("capabilities") or {}
+        if "ALL" not in (caps.get("drop") or []):
+            problems.append(f"{name}: capabilities must drop ALL")
+        for cap in sorted(set(caps.get("add") or []) - _RESTRICTED_ADD):
+            problems.append(f"{name}: adds capability {cap}")
+        if sc.get("procMount") not in (None, "Default"):
+            problems.append(f"{name}: procMount {sc['procMount']}")
+        apparmor = (sc.get("appArmorProfile") or {}).get("type")
+        if apparmor not in (None, "RuntimeDefault", "Localhost"):
+            problems.append(f"{name}: appArmorProfile {apparmor}")
+        if ((sc.get("seLinuxOptions") or {}).get("type") or "") not in (
+            "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"
+        ):
+            problems.append(f"{name}: seLinuxOptions.type not allowed")
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                problems.append(f"{name}: hostPort {port['hostPort']}")
+    return problems
+
+
+def least_privilege_problems(pod_spec: Mapping[str, Any], where: str = "pod") -> list[str]:
+    """The course's rules beyond ``restricted``: no service-account token mounted (Dask, Job and
+    notebook-less Pods never call the API), read-only root filesystems."""
+    problems = []
+    if pod_spec.get("automountServiceAccountToken") is not False:
+        problems.append(f"{where}: automountServiceAccountToken must be false")
+    for container in _all_containers(pod_spec):
+        if (container.get("securityContext") or {}).get("readOnlyRootFilesystem") is not True:
+            problems.append(f"{where} container {container.get('name')!r}: root filesystem writable")
+    return problems
+
+
+# --------------------------------------------------------------------------- API server rules
+
+_RESOURCE_NAME = re.compile(
+    r"(cpu|memory|ephemeral-storage|hugepages-[0-9A-Za-z]+|"
+    r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)"
+)
+
+
+def resource_problems(pod_spec: Mapping[str, Any], where: str = "pod") -> list[str]:
+    """What the API server's resource validation refuses in a PodSpec (``[]`` when none).
+
+    ``ValidateResourceRequirements``: every quantity parses and is not negative, resource
+    names are standard or domain-qualified, and for each resource with a limit the request is
+    ≤ the limit ("must be less than or equal to cpu limit"). A schema check cannot see the last
+    rule: both fields are valid quantities on their own.
+    """
+    problems: list[str] = []
+    for container in _all_containers(pod_spec):
+        name = f"{where} container {container.get('name')!r}"
+        res = container.get("resources") or {}
+        parsed: dict[str, dict[str, float]] = {}
+        for field in ("requests", "limits"):
+            parsed[field] = {}
+            for resource, value in (res.get(field) or {}).items():
+                if not _RESOURCE_NAME.fullmatch(resource):
+                    problems.append(f"{name}: {field}.{resource}: invalid resource name")
+                try:
+                    parsed[field][resource] = parse_quantity(value, resource)
+                except ValueError:
+                    problems.append(f"{name}: {field}.{resource}: invalid quantity {value!r}")
+                    continue
+                if parsed[field][resource] < 0:
+                    problems.append(f"{name}: {field}.{resource}: negative")
+        for resource, limit in parsed["limits"].items():
+            request = parsed["requests"].get(resource)
+            if request is not None and request > limit:
+                problems.append(
+                    f"{name}: requests.{resource} {res['requests'][resource]} must be less than "
+                    f"or equal to the limit {res['limits'][resource]}"
+                )
+    return problems
+
+
+def api_problems(obj: Mapping[str, Any], k8s_version: str = K8S_VERSION) -> list[str]:
+    """Everything the API server would refuse in ``obj`` that the offline checks can see:
+    the strict schema (:func:`validate`) and the resource rules (:func:`resource_problems`)."""
+    problems: list[str] = []
+    try:
+        validate(obj, k8s_version)
+    except ManifestError as err:
+        problems.append(str(err))
+    for role, spec in pod_specs(obj):
+        problems += resource_problems(spec, f"{object_name(obj)} {role}")
+    return problems
+
+
+# --------------------------------------------------------------------------- dask-gateway
+
+#: How the dask-gateway chart forwards ``gateway.backend.*`` values to ``KubeClusterConfig``
+#: (its ``templates/gateway/configmap.yaml``; same table in daskhub's sub-chart).
+GATEWAY_BACKEND_FIELDS: dict[str, str] = {
+    "scheduler_cores": "scheduler.cores.request",
+    "scheduler_cores_limit": "scheduler.cores.limit",
+    "scheduler_memory": "scheduler.memory.request",
+    "scheduler_memory_limit": "scheduler.memory.limit",
+    "scheduler_extra_container_config": "scheduler.extraContainerConfig",
+    "scheduler_extra_pod_config": "scheduler.extraPodConfig",
+    "worker_cores": "worker.cores.request",
+    "worker_cores_limit": "worker.cores.limit",
+    "worker_memory": "worker.memory.request",
+    "worker_memory_limit": "worker.memory.limit",
+    "worker_extra_container_config": "worker.extraContainerConfig",
+    "worker_extra_pod_config": "worker.extraPodConfig",
+    "worker_threads": "worker.threads",
+    "image_pull_policy": "image.pullPolicy",
+    "environment": "environment",
+    "namespace": "namespace",
+}
+GATEWAY_VALUES = HELM_DIR / "daskhub-values.yaml"
+
+
+def gateway_section(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``dask-gateway`` chart's values inside DaskHub values (or the values themselves)."""
+    return values.get("dask-gateway", values)
+
+
+def gateway_snippets(values: Mapping[str, Any]) -> dict[str, str]:
+    """``gateway.extraConfig`` in the order the chart pastes it (a mapping: sorted keys)."""
+    extra = dig(gateway_section(values), "gateway.extraConfig")
+    if not extra:
+        return {}
+    if isinstance(extra, str):
+        return {"extraConfig": extra}
+    return {key: extra[key] for key in sorted(extra)}
+
+
+def gateway_config(
+    values: Mapping[str, Any], release: str = "dhub", namespace: str = "daskhub"
+) -> Any:
+    """The traitlets config the chart's gateway and controller would run with, built offline.
+
+    Reproduces what the chart writes before ``extraConfig`` (Kubernetes backend, cluster image,
+    the :data:`GATEWAY_BACKEND_FIELDS` forwarding into ``KubeClusterConfig``, the controller's
+    instance and API address), then executes the ``extraConfig`` snippets in the chart's order
+    with ``c`` bound to the config — the same code the deployed gateway runs.
+    """
+    from traitlets.config import Config
+
+    gw = gateway_section(values)
+    c = Config()
+    fullname = release if "dask-gateway" in release else f"{release}-dask-gateway"
+    api_url = f"http://api-{fullname}.{namespace}:8000/api"
+    c.DaskGateway.backend_class = "dask_gateway_server.backends.kubernetes.KubeBackend"
+    c.KubeBackend.gateway_instance = fullname
+    c.KubeBackend.api_url = api_url
+    c.KubeController.gateway_instance = fullname
+    c.KubeController.api_url = api_url
+    image = dig(gw, "gateway.backend.image") or {}
+    if image.get("name"):
+        tag = image.get("tag")
+        c.KubeClusterConfig.image = f"{image['name']}:{tag}" if tag else image["name"]
+    c.KubeClusterConfig.namespace = namespace
+    for trait, dotted in GATEWAY_BACKEND_FIELDS.items():
+        value = dig(gw, "gateway.backend." + dotted)
+        if value is not None:
+            setattr(c.KubeClusterConfig, trait, copy.deepcopy(value))
+    for name, text in gateway_snippets(values).items():
+        exec(compile(text, f"extraConfig.{name}", "exec"), {"c": c})  # noqa: S102 - shipped config
+    return c
+
+
+def gateway_option_cases(options: Any) -> list[dict[str, Any]]:
+    """Requests that cover every option the handler accepts: all defaults, then each field at its
+    minimum and maximum (numeric fields) or each choice (``Select``), others at their default."""
+    defaults = {f.field: f.get_default() for f in options.fields}
+    cases = [dict(defaults)]
+    for field in options.fields:
+        values = [getattr(field, "min", None), getattr(field, "max", None)]
+        values += list(getattr(field, "options", []) or [])
+        for value in values:
+            if value is not None and value != defaults[field.field]:
+                cases.append({**defaults, field.field: value})
+    return cases
+
+
+def render_gateway_pods(
+    values: Mapping[str, Any],
+    request: Mapping[str, Any] | None = None,
+    cluster_name: str = "0123456789abcdef0123456789abcdef",
+    **kwargs: Any,
+) -> dict[str, Manifest]:
+    """The scheduler and worker Pods dask-gateway's Kubernetes backend would create.
+
+    Uses dask-gateway-server's own code end to end: the option handler of the shipped values
+    parses ``request`` (a ``new_cluster(**request)``), ``KubeClusterConfig`` takes the overrides,
+    its ``to_dict()`` is what the gateway stores in its ``DaskCluster`` object, and the
+    controller's ``make_pod`` turns that into the Pods it sends to the API server.
+    """
+    from dask_gateway_server.backends.kubernetes.backend import KubeClusterConfig
+    from dask_gateway_server.backends.kubernetes.controller import KubeController
+    from dask_gateway_server.models import User
+    from dask_gateway_server.utils import FrozenAttrDict
+
+    c = gateway_config(values, **kwargs)
+    overrides: dict[str, Any] = {}
+    options = c.Backend.get("cluster_options") if "Backend" in c else None
+    if options is not None:
+        if callable(options) and not hasattr(options, "parse_options"):
+            options = options(User("learner"))
+        parsed = options.parse_options(dict(request or {}))
+        overrides = options.get_configuration(parsed, User("learner", groups=[]))
+    elif request:
+        raise ManifestError("the values define no cluster options, but options were requested")
+    config = KubeClusterConfig(config=c, **overrides)
+    stored = FrozenAttrDict(json.loads(json.dumps(config.to_dict())))  # through the CR's JSON
+    controller = KubeController(config=c)
+    namespace = config.namespace
+    pods = {}
+    for role, is_worker in (("scheduler", False), ("worker", True)):
+        pod = controller.make_pod(namespace, cluster_name, stored, is_worker=is_worker)
+        pod["metadata"].setdefault("name", f"dask-worker-{cluster_name}-x1y2z")
+        pod["metadata"].pop("generateName", None)
+        pod["metadata"]["namespace"] = namespace
+        pods[role] = pod
+    return pods
+
+
+def gateway_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What a learner meets on the shipped gateway: the option bounds and the cluster caps."""
+    c = gateway_config(values)
+    out: dict[str, Any] = {}
+    options = c.Backend.get("cluster_options") if "Backend" in c else None
+    for field in getattr(options, "fields", []):
+        out[field.field] = {"default": field.get_default(), "min": getattr(field, "min", None),
+                            "max": getattr(field, "max", None)}
+    for key in ("cluster_max_workers", "cluster_max_cores", "cluster_max_memory", "idle_timeout",
+                "scheduler_cmd", "worker_cmd"):
+        if key in c.get("ClusterConfig", {}):
+            out[key] = c.ClusterConfig[key]
+    return out
+
+
+def memory_headroom(pod: Mapping[str, Any]) -> float:
+    """Container memory limit minus Dask's ``--memory-limit`` of a worker Pod, in bytes.
+
+    Raises :class:`ManifestError` when the Pod has no ``--memory-limit`` or no memory limit.
+    """
+    container = pod_specs(pod)[0][1]["containers"][0] if pod.get("kind") != "Pod" else (
+        pod["spec"]["containers"][0])
+    args = list(container.get("command") or []) + list(container.get("args") or [])
+    if "--memory-limit" not in args:
+        raise ManifestError(f"{object_name(pod)}: no --memory-limit")
+    dask_limit = args[len(args) - 1 - args[::-1].index("--memory-limit") + 1]  # last one wins
+    from dask.utils import parse_bytes
+
+    limit = (container.get("resources") or {}).get("limits", {}).get("memory")
+    if limit is None:
+        raise ManifestError(f"{object_name(pod)}: no memory limit")
+    return parse_quantity(limit) - parse_bytes(str(dask_limit))
+
+
+# --------------------------------------------------------------------------- policy scanner
+
+#: checkov, pinned. It is installed in its own virtual environment (requirements-scan.txt):
+#: it pins boto3, packaging and networkx to versions that would downgrade the book's own.
+CHECKOV_VERSION = "3.3.30"
+#: The scanner's findings the course accepts on purpose, with the reason. The committed
+#: manifests carry them as ``checkov.io/skipN`` annotations (the scanner's inline skip for
+#: Kubernetes objects); :func:`write_rendered` adds them to the generated Pods.
+ACCEPTED_FINDINGS: dict[str, str] = {
+    "CKV_K8S_15": "IfNotPresent on purpose - the lab loads the image into kind with `kind load` "
+    "(no registry), and a published image is pinned by an immutable version tag",
+    "CKV_K8S_40": "UID 1000 on purpose - the image's user owns bind-mounted data in the Compose "
+    "lab; with runAsNonRoot, no privileges and no capabilities a UID clash gives no host access",
+    "CKV_K8S_43": "pinned by an immutable version tag until .github/workflows/images.yml "
+    "publishes the image; it then writes name:tag@sha256 into the manifests "
+    "(python -m bdp.k8s pin)",
+    "CKV_K8S_8": "a run-to-completion Job - it fails and is retried by backoffLimit, "
+    "no liveness probe needed",
+    "CKV_K8S_9": "a Job serves no traffic - a readiness probe would have nothing to gate",
+}
+ACCEPTED_FOR_JOBS_ONLY = frozenset({"CKV_K8S_8", "CKV_K8S_9"})
+
+
+def checkov_executable() -> str | None:
+    """The pinned checkov: ``$BDP_CHECKOV``, else ``checkov`` on the PATH, else
+    ``/opt/checkov-venv/bin/checkov`` (where ``requirements-scan.txt`` says to install it)."""
+    import os
+    import shutil
+
+    for candidate in (os.environ.get("BDP_CHECKOV"), shutil.which("checkov"),
+                      "/opt/checkov-venv/bin/checkov"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def run_checkov(folder: str | Path, timeout: float = 600) -> dict[str, Any]:
+    """Run checkov's Kubernetes checks on every manifest under ``folder``, offline.
+
+    Returns ``{"failed": {check_id: [resource, ...]}, "skipped": {check_id: [...]},
+    "summary": {...}, "version": ...}``. ``--skip-download`` keeps checkov off the network.
+    """
+    import os
+    import subprocess
+
+    exe = checkov_executable()
+    if exe is None:
+        raise FileNotFoundError(
+            "checkov is not installed: python -m venv /opt/checkov-venv && "
+            "/opt/checkov-venv/bin/pip install -r requirements-scan.txt"
+        )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [exe, "--directory", str(folder), "--framework", "kubernetes", "--output", "json",
+         "--skip-download", "--compact"],
+        capture_output=True, text=True, timeout=timeout, check=False, env=env,
+    )
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"checkov failed ({done.returncode}): {done.stderr[-2000:]}")
+    report = json.loads(done.stdout)
+    reports = report if isinstance(report, list) else [report]
+    out: dict[str, Any] = {"failed": {}, "skipped": {}, "summary": {}, "version": None}
+    for rep in reports:
+        if "results" not in rep:  # an empty scan prints a summary only
+            continue
+        for key, field in (("failed", "failed_checks"), ("skipped", "skipped_checks")):
+            for finding in rep["results"].get(field, []):
+                out[key].setdefault(finding["check_id"], []).append(finding["resource"])
+        out["summary"] = rep.get("summary", {})
+        out["version"] = out["summary"].get("checkov_version")
+    return out
+
+
+# --------------------------------------------------------------------------- image pins
+
+_IMAGE_REF = re.compile(
+    r"^(?P<name>[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+#: Tags that move by design: a manifest using one does not say what it runs.
+MOVING_TAGS = frozenset({"latest", "main", "master", "stable", "edge", "nightly", "dev"})
+
+
+def image_lock(path: str | Path = IMAGES_LOCK) -> dict[str, str | None]:
+    """``{name:tag: digest or None}`` of the course images (``docker/images.lock.json``)."""
+    return dict(json.loads(Path(path).read_text(encoding="utf-8"))["images"])
+
+
+def image_problems(ref: str, lock: Mapping[str, str | None] | None = None) -> list[str]:
+    """Why an image reference is not pinned (``[]`` when it is).
+
+    A reference needs an explicit tag that is not a moving one (``latest``...) or a digest;
+    a course image whose digest is recorded in the lock must carry that digest.
+    """
+    match = _IMAGE_REF.match(ref)
+    if not match:
+        return [f"{ref!r}: not an image reference"]
+    name, tag, digest = match.group("name", "tag", "digest")
+    problems = []
+    if tag is None and digest is None:
+        problems.append(f"{ref}: no tag and no digest (means :latest)")
+    if tag is not None and tag.lower() in MOVING_TAGS:
+        problems.append(f"{ref}: moving tag {tag!r}")
+    locked = (lock if lock is not None else image_lock()).get(f"{name}:{tag}")
+    if locked and digest != locked:
+        problems.append(f"{ref}: published as {name}:{tag}@{locked}; pin the digest")
+    return problems
+
+
+def pinned(ref: str, lock: Mapping[str, str | None] | None = None) -> str:
+    """``name:tag@digest`` when the lock records a digest for ``name:tag``, else ``ref``."""
+    digest = (lock if lock is not None else image_lock()).get(ref)
+    return f"{ref}@{digest}" if digest else ref
+
+
+def image_references(roots: Iterable[str | Path] = (K8S_DIR, HELM_DIR)) -> list[tuple[str, str]]:
+    """``[(file, image reference)]`` of every container image named in manifests and Helm
+    values (``image: ref`` fields and Helm-style ``{name|repository, tag}`` mappings)."""
+    refs = []
+    for root in roots:
+        for path in manifest_files(root):
+            rel = str(path.relative_to(REPO_ROOT))
+            for doc in load_manifests(path):
+                for node in iter_dicts(doc):
+                    image = node.get("image")
+                    if isinstance(image, str):
+                        refs.append((rel, image))
+                    elif isinstance(image, Mapping) and (image.get("name")
+                                                         or image.get("repository")):
+                        base = image.get("name") or image.get("repository")
+                        tag = image.get("tag")
+                        refs.append((rel, f"{base}:{tag}" if tag not in (None, "") else base))
+    return refs
+
+
+def pin_images(lock_path: str | Path = IMAGES_LOCK,
+               roots: Iterable[str | Path] = (K8S_DIR, HELM_DIR)) -> list[Path]:
+    """Write the recorded digests into manifests and Helm values (text edits, comments kept),
+    regenerate ``k8s/daskcluster.yaml``; return the files changed."""
+    lock = image_lock(lock_path)
+    changed = []
+    for root in roots:
+        for path in manifest_files(root):
+            text = original = path.read_text(encoding="utf-8")
+            for ref, digest in lock.items():
+                if not digest:
+                    continue
+                name, tag = ref.rsplit(":", 1)
+                text = re.sub(rf"(image:\s*){re.escape(ref)}(?!@)", rf"\g<1>{ref}@{digest}", text)
+                text = re.sub(
+                    rf"((?:name|repository):\s*{re.escape(name)}\s*\n\s*tag:\s*)"
+                    rf"([\"']?){re.escape(tag)}\2(?=\s)",
+                    rf'\g<1>"{tag}@{digest}"', text)
+            if text != original:
+                path.write_text(text, encoding="utf-8")
+                changed.append(path)
+    return changed
+
+
+def as_pod(name: str, pod_spec: Mapping[str, Any], namespace: str = "bdp",
+           labels: Mapping[str, str] | None = None) -> Manifest:
+    """A PodSpec wrapped as a ``Pod`` object (to scan the Pods a custom resource creates)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels or {})},
+        "spec": copy.deepcopy(dict(pod_spec)),
+    }
+
+
+def rendered_pods(values_path: str | Path = GATEWAY_VALUES,
+                  daskcluster_path: str | Path = DASKCLUSTER_PATH) -> dict[str, Manifest]:
+    """``{file name: Pod}`` of every Pod the shipped configs create that is not itself a file
+    in ``k8s/``: the gateway's scheduler and worker for each option case
+    (:func:`gateway_option_cases`) and the Pods of the committed ``DaskCluster``."""
+    values = load_values(values_path)
+    options = gateway_config(values).Backend.get("cluster_options")
+    cases = gateway_option_cases(options) if options is not None else [{}]
+    out: dict[str, Manifest] = {}
+    for i, case in enumerate(cases):
+        for role, pod in render_gateway_pods(values, case).items():
+            pod = copy.deepcopy(pod)
+            pod["metadata"]["name"] = f"gateway-{role}-case{i}"
+            out[f"gateway-{role}-case{i}.yaml"] = pod
+    for obj in load_manifests(daskcluster_path):
+        for role, spec in pod_specs(obj):
+            name = f"{obj['metadata']['name']}-{role}"
+            out[f"daskcluster-{role}.yaml"] = as_pod(
+                name, spec, labels={"dask.org/cluster-name": obj["metadata"]["name"],
+                                    "dask.org/component": role})
+    return out
+
+
+def write_rendered(folder: str | Path) -> list[Path]:
+    """Write :func:`rendered_pods` as YAML files into ``folder`` (for a policy scanner)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, pod in rendered_pods().items():
+        pod = copy.deepcopy(pod)
+        annotations = pod["metadata"].setdefault("annotations", {})
+        for i, (check, reason) in enumerate(sorted(ACCEPTED_FINDINGS.items()), start=1):
+            if check in ACCEPTED_FOR_JOBS_ONLY:
+                continue
+            annotations[f"checkov.io/skip{i}"] = f"{check}={reason}"
+        path = folder / name
+        path.write_text(to_yaml(pod), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 __all__ = [
     "COURSE_IMAGE",
     "DASKCLUSTER_PATH",
@@ -512,5 +1146,18 @@ __all__ = [
 ]
 
 
-if __name__ == "__main__":  # python -m bdp.k8s
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bdp.k8s`` regenerates ``k8s/daskcluster.yaml``; ``python -m bdp.k8s pin``
+    first writes the digests of ``docker/images.lock.json`` into ``k8s/`` and ``helm/``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["pin"]:
+        for path in pin_images():
+            print(f"pinned {path.relative_to(REPO_ROOT)}")
     print(f"wrote {write_daskcluster()}")
+    return 0
+
+
+if __name__ == "__main__":  # python -m bdp.k8s [pin]
+    raise SystemExit(main())

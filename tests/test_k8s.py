@@ -1,8 +1,9 @@
 """Kubernetes manifests, Helm values and the kind-lab workflow that ship with the book.
 
 Everything here runs offline: manifests are validated against the OpenAPI schemas of
-Kubernetes 1.33 (kubernetes-validate, strict: unknown fields fail) and the Dask operator's CRD
-schemas shipped in dask-kubernetes.
+Kubernetes 1.35 and 1.37, the oldest and newest supported minors in November 2026
+(kubernetes-validate, strict: unknown fields fail) and the Dask operator's CRD schemas shipped in
+dask-kubernetes. tests/test_platform_configs.py checks what a schema cannot see.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def test_the_expected_manifests_exist() -> None:
         "k8s/dask/worker-deployment.yaml",
         "k8s/dask/resourcequota.yaml",
         "k8s/dask/limitrange.yaml",
+        "k8s/dask/networkpolicy.yaml",
+        "k8s/daskhub/networkpolicy.yaml",
         "k8s/jobs/course-job.yaml",
         "k8s/rbac/role.yaml",
         "k8s/rbac/rolebinding.yaml",
@@ -52,16 +55,22 @@ def test_the_expected_manifests_exist() -> None:
         assert expected in names
     kinds = {obj.values[0]["kind"] for obj in ALL_OBJECTS}
     assert {"Deployment", "Service", "Job", "Role", "RoleBinding", "ServiceAccount",
-            "ResourceQuota", "LimitRange", "ConfigMap", "Namespace", "DaskCluster"} <= kinds
+            "ResourceQuota", "LimitRange", "ConfigMap", "Namespace", "DaskCluster",
+            "NetworkPolicy"} <= kinds
 
 
+def test_target_versions_are_supported_minors() -> None:
+    assert k8s.K8S_VERSIONS == ("1.35.0", "1.37.0")  # 1.33 reached end of life on 2026-06-28
+
+
+@pytest.mark.parametrize("version", ["1.35.0", "1.37.0"])
 @pytest.mark.parametrize("obj", ALL_OBJECTS)
-def test_every_manifest_validates_strictly(obj: dict) -> None:
-    checked = k8s.validate(obj, "1.33.0")
+def test_every_manifest_validates_strictly(obj: dict, version: str) -> None:
+    checked = k8s.validate(obj, version)
     if obj["apiVersion"].startswith("kubernetes.dask.org/"):
         assert "CRD schema" in checked
     else:
-        assert "1.33" in checked and "strict" in checked
+        assert version.rsplit(".", 1)[0] in checked and "strict" in checked
 
 
 @pytest.mark.parametrize("obj", WORKLOADS)
@@ -79,7 +88,7 @@ def test_no_wildcards_and_no_cluster_admin(obj: dict) -> None:
 def test_workloads_use_the_course_image_and_the_modern_cli(obj: dict) -> None:
     for _role, spec in k8s.pod_specs(obj):
         for container in spec["containers"]:
-            assert container["image"] == k8s.COURSE_IMAGE
+            assert container["image"] == k8s.pinned(k8s.COURSE_IMAGE)
             args = container.get("args") or []
             assert not any(a in {"dask-scheduler", "dask-worker"} for a in args)
 
@@ -89,7 +98,8 @@ def test_namespaced_objects_live_in_the_course_namespace() -> None:
         obj = param.values[0]
         if obj["kind"] in {"Namespace", "DaskCluster"}:
             continue  # cluster-scoped / applied with `kubectl apply -n bdp`
-        assert obj["metadata"].get("namespace") == "bdp", k8s.object_name(obj)
+        expected = "daskhub" if "daskhub" in param.id else "bdp"  # k8s/daskhub/: DaskHub's
+        assert obj["metadata"].get("namespace") == expected, k8s.object_name(obj)
 
 
 def test_services_select_pods_that_exist() -> None:
@@ -229,7 +239,7 @@ def test_daskcluster_comes_from_the_operator_library() -> None:
     from dask_kubernetes.operator import make_cluster_spec
 
     generated = k8s.make_daskcluster()
-    raw = make_cluster_spec(name="bdp-dask", image=k8s.COURSE_IMAGE, n_workers=2)
+    raw = make_cluster_spec(name="bdp-dask", image=k8s.pinned(k8s.COURSE_IMAGE), n_workers=2)
     assert generated["apiVersion"] == raw["apiVersion"] == "kubernetes.dask.org/v1"
     assert generated["kind"] == "DaskCluster"
     assert generated["spec"]["worker"]["replicas"] == 2
@@ -271,9 +281,9 @@ def test_daskhub_gateway_uses_jupyterhub_auth_and_bounded_workers() -> None:
         for res in ("cores", "memory"):
             assert k8s.dig(values, f"dask-gateway.gateway.backend.{role}.{res}.limit") is not None
     image = k8s.dig(values, "dask-gateway.gateway.backend.image")
-    assert f"{image['name']}:{image['tag']}" == k8s.COURSE_IMAGE
+    assert f"{image['name']}:{image['tag']}" == k8s.pinned(k8s.COURSE_IMAGE)
     single = k8s.dig(values, "jupyterhub.singleuser.image")
-    assert f"{single['name']}:{single['tag']}" == k8s.COURSE_IMAGE
+    assert f"{single['name']}:{single['tag']}" == k8s.pinned(k8s.NOTEBOOK_IMAGE)
     compile(k8s.dig(values, "dask-gateway.gateway.extraConfig.optionHandler"), "optionHandler", "exec")
 
 
@@ -283,7 +293,7 @@ def test_dask_chart_values_have_limits_and_no_open_notebook() -> None:
         limits = k8s.dig(values, f"{role}.resources.limits")
         assert limits["cpu"] and limits["memory"]
         image = k8s.dig(values, f"{role}.image")
-        assert f"{image['repository']}:{image['tag']}" == k8s.COURSE_IMAGE
+        assert f"{image['repository']}:{image['tag']}" == k8s.pinned(k8s.COURSE_IMAGE)
     assert k8s.dig(values, "jupyter.enabled") is False
 
 
