@@ -10,7 +10,7 @@ endpoint, so the calls below are the real AWS API through ``boto3``; only the ac
     tags = {"course": "bdp", "owner": "learner"}
     with local_cloud() as cloud:
         launch_instance(cloud, "bdp-vm-1", tags)
-        print(leftovers(cloud, tags))     # one running instance, its boot volume
+        print(leftovers(cloud, tags))     # a running instance, its boot volume
         teardown(cloud, tags)
         assert leftovers(cloud, tags).empty
 
@@ -40,6 +40,7 @@ __all__ = [
     "create_bucket",
     "create_budget",
     "tagged_arns",
+    "tagged_resources",
     "leftovers",
     "teardown",
 ]
@@ -230,15 +231,30 @@ def create_budget(
     return name
 
 
-def tagged_arns(cloud: LocalCloud, tags: Mapping[str, str]) -> list[str]:
-    """Every resource ARN the Resource Groups Tagging API lists with all of ``tags``."""
+def tagged_resources(cloud: LocalCloud, tags: Mapping[str, str]) -> pd.DataFrame:
+    """What the Resource Groups Tagging API lists with all of ``tags``, whatever its state.
+
+    One row per resource: ``type`` (``ec2:instance``, ``ec2:volume``, ``s3``…), ``name`` (its
+    ``Name`` tag, or the bucket's name) and ``arn``, sorted by type and name.
+    """
     filters = [{"Key": k, "Values": [v]} for k, v in tags.items()]
     pages = cloud.client("resourcegroupstaggingapi").get_paginator("get_resources")
-    return sorted(
-        item["ResourceARN"]
-        for page in pages.paginate(TagFilters=filters)
-        for item in page["ResourceTagMappingList"]
-    )
+    rows = []
+    for page in pages.paginate(TagFilters=filters):
+        for item in page["ResourceTagMappingList"]:
+            arn = item["ResourceARN"]
+            parts = arn.split(":", 5)  # arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE
+            service, resource = parts[2], parts[5]
+            kind = service + (":" + resource.split("/")[0] if "/" in resource else "")
+            names = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+            rows.append({"type": kind, "name": names.get("Name", resource), "arn": arn})
+    frame = pd.DataFrame(rows, columns=["type", "name", "arn"])
+    return frame.sort_values(["type", "name"], ignore_index=True)
+
+
+def tagged_arns(cloud: LocalCloud, tags: Mapping[str, str]) -> list[str]:
+    """Every resource ARN the Resource Groups Tagging API lists with all of ``tags``."""
+    return sorted(tagged_resources(cloud, tags)["arn"])
 
 
 def _tag_filters(tags: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -261,6 +277,7 @@ def leftovers(
             rows.append(
                 {
                     "kind": "instance",
+                    "name": _name(inst),
                     "id": inst["InstanceId"],
                     "detail": f"{inst['InstanceType']}, "
                     f"{inst.get('InstanceLifecycle', 'on-demand')}, "
@@ -271,13 +288,17 @@ def leftovers(
         rows.append(
             {
                 "kind": "volume",
+                "name": _name(vol),
                 "id": vol["VolumeId"],
                 "detail": f"{vol['Size']} GiB, {vol['State']}",
             }
         )
     for arn in tagged_arns(cloud, tags):
         if arn.startswith("arn:aws:s3:::"):
-            rows.append({"kind": "bucket", "id": arn.rsplit(":", 1)[1], "detail": "private"})
+            bucket = arn.rsplit(":", 1)[1]
+            rows.append(
+                {"kind": "bucket", "name": bucket, "id": bucket, "detail": "private"}
+            )
     budgets = cloud.client("budgets").describe_budgets(AccountId=cloud.account_id)
     for budget in budgets.get("Budgets", []):
         if budget["BudgetName"].startswith(budget_prefix):
@@ -285,11 +306,18 @@ def leftovers(
             rows.append(
                 {
                     "kind": "budget",
+                    "name": budget["BudgetName"],
                     "id": budget["BudgetName"],
                     "detail": f"{float(limit['Amount']):.0f} {limit['Unit']} a month",
                 }
             )
-    return pd.DataFrame(rows, columns=["kind", "id", "detail"])
+    return pd.DataFrame(rows, columns=["kind", "name", "id", "detail"])
+
+
+def _name(resource: Mapping[str, Any]) -> str:
+    """The ``Name`` tag of an EC2 resource description ("" when it has none)."""
+    tags = {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+    return tags.get("Name", "")
 
 
 def teardown(
@@ -304,17 +332,18 @@ def teardown(
     ec2, s3 = cloud.client("ec2"), cloud.client("s3")
     deleted: list[str] = []
     found = leftovers(cloud, tags, budget_prefix)
-    instances = found.loc[found["kind"] == "instance", "id"].tolist()
-    if instances:
-        ec2.terminate_instances(InstanceIds=instances)
+    vms = found[found["kind"] == "instance"]
+    if not vms.empty:
+        ids = vms["id"].tolist()
+        ec2.terminate_instances(InstanceIds=ids)
         ec2.get_waiter("instance_terminated").wait(
-            InstanceIds=instances, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+            InstanceIds=ids, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
-        deleted += [f"instance {i}" for i in instances]
+        deleted += [f"instance {n}" for n in vms["name"]]
     # what the instances left behind: disks created with DeleteOnTermination=false
     for vol in ec2.describe_volumes(Filters=_tag_filters(tags))["Volumes"]:
         ec2.delete_volume(VolumeId=vol["VolumeId"])
-        deleted.append(f"volume {vol['VolumeId']}")
+        deleted.append(f"volume {_name(vol) or vol['VolumeId']}")
     for bucket in found.loc[found["kind"] == "bucket", "id"]:
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
         for page in pages:

@@ -16,6 +16,7 @@ from bdp.cloudlab import (  # noqa: E402
     leftovers,
     local_cloud,
     tagged_arns,
+    tagged_resources,
     teardown,
 )
 
@@ -41,6 +42,7 @@ def test_lifecycle_finds_and_removes_everything() -> None:
             ["instance", "instance", "volume", "volume", "bucket", "budget"]
         )
         assert "spot" in found.set_index("id").loc[spot, "detail"]
+        assert set(found["name"]) >= {"vm-spot", "vm-disk", "bdp-test-bucket"}
 
         # a terminated VM whose disk was kept: the disk is the leftover
         cloud.client("ec2").terminate_instances(InstanceIds=[kept])
@@ -57,3 +59,13 @@ def test_lifecycle_finds_and_removes_everything() -> None:
         other = leftovers(cloud, {"course": "other"})
         assert list(other["kind"]).count("instance") == 1
     assert os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS") == before
+
+
+def test_tagged_resources_names_and_types() -> None:
+    with local_cloud() as cloud:
+        launch_instance(cloud, "vm-a", TAGS)
+        create_bucket(cloud, "bdp-names", TAGS)
+        listed = tagged_resources(cloud, TAGS)
+        assert set(listed["type"]) == {"ec2:instance", "ec2:volume", "s3"}
+        assert set(listed["name"]) == {"vm-a", "bdp-names"}
+        teardown(cloud, TAGS)
