@@ -30,6 +30,7 @@ the server, frees its ports, deletes its data and restores the ``AWS_*`` environ
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -678,12 +679,233 @@ def local_s3(
     return LocalS3(buckets, backend=backend, start_timeout=start_timeout, quiet=quiet)
 
 
+
+# --------------------------------------------------------------------------- local reads
+
+
+class CountingFile(io.RawIOBase):
+    """A read-only local file that counts what a reader really fetches from it.
+
+    Parquet, ORC and Feather readers seek to the metadata first and then read only the byte
+    ranges they need. Hand them this object instead of a path and the counts show it::
+
+        with CountingFile(path) as f:
+            pq.read_table(f, columns=["fare_amount"])
+        f.bytes_read, f.reads          # bytes returned to the reader, read calls
+
+    The same idea, on the server side, is :meth:`LocalS3.measure` for object storage.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._file = self.path.open("rb")
+        self.bytes_read = 0
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._file.readinto(buffer)
+        self.reads += 1
+        self.bytes_read += n or 0
+        return n or 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self.reads += 1
+        self.bytes_read += len(data)
+        return data
+
+    def size(self) -> int:
+        """Size of the file in bytes."""
+        return self.path.stat().st_size
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+# --------------------------------------------------------------------------- client-side counts
+
+
+@contextlib.contextmanager
+def count_api_calls(*clients: Any) -> Iterator[Counter[str]]:
+    """Count the S3 API operations that botocore clients send during the block, by name.
+
+    The server's metrics tell request *types* apart only coarsely (SeaweedFS counts a ``HEAD``
+    as a ``GET``); the client knows the operation it calls (``HeadObject``, ``GetObject``,
+    ``ListObjectsV2``...). Pass boto3 clients or s3fs file systems (their aiobotocore client is
+    used)::
+
+        with count_api_calls(s3.fs) as calls:
+            s3.fs.cat(keys)
+        calls  # Counter({'GetObject': 200, 'HeadObject': 200, 'ListObjectsV2': 1})
+
+    One count per API call (botocore's ``before-call`` event); the server's counts include
+    retries, if any.
+    """
+    calls: Counter[str] = Counter()
+
+    def _count(model: Any = None, **_: Any) -> None:
+        calls[getattr(model, "name", None) or "unknown"] += 1
+
+    registered = []
+    for obj in clients:
+        client = obj
+        if hasattr(obj, "connect") and hasattr(obj, "_s3"):  # an s3fs.S3FileSystem
+            if getattr(obj, "_s3", None) is None:
+                obj.connect()
+            client = obj.s3
+        events = client.meta.events
+        events.register("before-call.s3", _count, unique_id=f"bdp-count-{id(calls)}")
+        registered.append(events)
+    try:
+        yield calls
+    finally:
+        for events in registered:
+            events.unregister("before-call.s3", unique_id=f"bdp-count-{id(calls)}")
+
+
+# --------------------------------------------------------------------------- latency
+
+
+class LatencyProxy:
+    """A TCP proxy on 127.0.0.1 that delays every request by ``delay`` seconds.
+
+    A loopback endpoint answers in well under a millisecond, so concurrency cannot show what
+    it does against a cloud object store, where each request waits tens of milliseconds for
+    its first byte. The proxy restores that wait: each chunk the client sends (an HTTP request
+    with a small body is one chunk) is held for ``delay`` seconds before it is forwarded;
+    responses pass at full speed. Connections are independent, so requests in flight on
+    different connections wait concurrently, as they would on a real network::
+
+        with LatencyProxy(s3.endpoint_url, delay=0.02) as proxy:
+            slow = boto3.client("s3", endpoint_url=proxy.endpoint_url, ...)
+    """
+
+    def __init__(self, target_url: str, delay: float = 0.02) -> None:
+        if not delay >= 0:
+            raise StorageError(f"delay={delay!r} must be a number of seconds >= 0")
+        match = re.match(r"^https?://([^:/]+):(\d+)", target_url)
+        if match is None:
+            raise StorageError(f"{target_url!r} is not an http://host:port URL")
+        self.target = (match.group(1), int(match.group(2)))
+        self.delay = float(delay)
+        self.port = 0
+        self._loop: Any = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if not self.port:
+            raise StorageError("the proxy is not running; use it in a `with` block")
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _pipe(self, reader: Any, writer: Any, delay: float) -> None:
+        import asyncio
+
+        try:
+            while data := await reader.read(65536):
+                if delay:
+                    await asyncio.sleep(delay)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError, asyncio.CancelledError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _handle(self, client_reader: Any, client_writer: Any) -> None:
+        import asyncio
+
+        try:
+            server_reader, server_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            client_writer.close()
+            return
+        with contextlib.suppress(asyncio.CancelledError):  # stop() cancels open connections
+            await asyncio.gather(
+                self._pipe(client_reader, server_writer, self.delay),
+                self._pipe(server_reader, client_writer, 0.0),
+            )
+
+    def start(self) -> LatencyProxy:
+        import asyncio
+
+        if self._thread is not None:
+            raise StorageError("this proxy is already running")
+        self._loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def _serve() -> None:
+            self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+
+        def _run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(_serve())
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=_run, name="bdp-latency-proxy", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise StorageError("the latency proxy did not start")
+        return self
+
+    def stop(self) -> None:
+        """Close the listening socket and every connection, and end the proxy's thread."""
+        if self._thread is None:
+            return
+        loop = self._loop
+
+        async def _shutdown() -> None:
+            import asyncio
+
+            self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            import asyncio
+
+            asyncio.run_coroutine_threadsafe(_shutdown(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(10)
+        loop.close()
+        self._thread, self._loop, self._server, self.port = None, None, None, 0
+
+    def __enter__(self) -> LatencyProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 __all__ = [
     "BACKENDS",
+    "CountingFile",
+    "LatencyProxy",
     "LocalS3",
     "Measurement",
     "S3Stats",
     "StorageError",
+    "count_api_calls",
     "local_s3",
     "weed_binary",
 ]
