@@ -16,7 +16,8 @@ Kernels (all return the number of hits, an ``int``):
 * :func:`hits_numba` / :func:`hits_numba_parallel` — the Python loop compiled by Numba
   (compiled on first call; ``parallel`` uses ``prange`` threads that do not hold the GIL).
 
-:func:`hits_task` takes one ``(n, seed)`` tuple, the shape ``map`` wants.
+:func:`hits_task` and :func:`hits_task_python` take one ``(n, seed)`` tuple, the shape ``map``
+wants (NumPy and pure-Python kernels respectively).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "hits_numpy",
     "hits_python",
     "hits_task",
+    "hits_task_python",
     "mean_abs_error",
     "split",
 ]
@@ -105,6 +107,12 @@ def hits_task(task: tuple[int, int]) -> int:
     """NumPy hits for one ``(n, seed)`` task from :func:`split` (one argument, for ``map``)."""
     n, seed = task
     return hits_numpy(n, seed)
+
+
+def hits_task_python(task: tuple[int, int]) -> int:
+    """Pure-Python hits for one ``(n, seed)`` task (importable, so a process pool can run it)."""
+    n, seed = task
+    return hits_python(n, seed)
 
 
 @cache
