@@ -221,3 +221,35 @@ def test_every_notebook_passes_every_cell_in_every_runtime() -> None:
     proxy = data["modes"]["binder"]["checks"]["proxy"]
     assert proxy.get("dashboard_served"), f"Dask dashboard not served through the proxy: {proxy}"
     assert data["modes"]["colab"]["checks"]["setup_restarted_runtime"]
+
+
+def _pins(path: Path) -> list[str]:
+    return [ln.strip() for ln in path.read_text().splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def test_binder_environment_is_the_pinned_one_plus_nbgitpuller() -> None:
+    """binder/ (the environment-only `binder` branch) builds what requirements.txt pins."""
+    root = [p for p in _pins(ROOT / "requirements.txt") if p != "-e ."]
+    binder = _pins(ROOT / "binder" / "requirements.txt")
+    assert [p for p in binder if not p.startswith("nbgitpuller==")] == root
+    assert any(p.startswith("nbgitpuller==") for p in binder)
+    assert _pins(ROOT / "binder" / "apt.txt") == _pins(ROOT / "apt.txt")
+    post = (ROOT / "binder" / "postBuild").read_text()
+    assert "big-data-processing" in post and os.access(ROOT / "binder" / "postBuild", os.X_OK)
+
+
+def test_binder_link_pulls_the_notebook_into_the_cached_environment() -> None:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    import yaml
+
+    from bdp.notebooks import binder_link
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    link = binder_link(config, "appendix/where_it_runs.ipynb")
+    assert link.startswith("https://mybinder.org/v2/gh/bdp-course/big-data-processing/binder?")
+    pull = unquote(parse_qs(urlparse(link).query)["urlpath"][0])
+    query = parse_qs(pull.split("?", 1)[1])
+    assert query == {"repo": [config["repository"]["url"]], "branch": ["notebooks"],
+                     "urlpath": ["lab/tree/big-data-processing/appendix/where_it_runs.ipynb"]}
