@@ -8,6 +8,9 @@ Commands (one ``cmd_<name>`` function each, registered in :func:`build_parser`):
 * ``notebooks`` — the publish step: write an ``.ipynb`` (with the Colab setup cell) beside every
   chapter, so the launch buttons open runnable notebooks: ``python -m bdp notebooks .``
 
+* ``runtimes`` — the runtime test: every published notebook executed as on Colab, on Binder and
+  against a real Dask scheduler / Spark Connect server: ``python -m bdp runtimes run colab``.
+
 Bad input exits with status 2 and one ``error: ...`` line on stderr, without writing anything.
 """
 
@@ -155,6 +158,29 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# runtimes
+# --------------------------------------------------------------------------------------------
+
+
+def add_runtimes_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bdp import runtimes
+
+    p = subparsers.add_parser(
+        "runtimes",
+        help="run every published notebook as on Colab, Binder and a real cluster",
+        description=runtimes.__doc__.splitlines()[0],
+    )
+    runtimes.add_arguments(p)
+    p.set_defaults(func=cmd_runtimes, parser=p)
+
+
+def cmd_runtimes(args: argparse.Namespace) -> int:
+    from bdp import runtimes
+
+    return runtimes.cmd(args)
+
+
+# --------------------------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------------------------
 
@@ -169,6 +195,7 @@ def build_parser() -> _Parser:
     )
     add_data_parser(subparsers)
     add_notebooks_parser(subparsers)
+    add_runtimes_parser(subparsers)
     return parser
 
 

@@ -33,25 +33,50 @@ SETUP_TAG = "bdp-setup"
 
 SETUP_TEMPLATE = """\
 #@title Setup (run once) {{ display-mode: "form" }}
-# On Colab this installs what Colab lacks{java_note}; on Binder and on
-# your own machine it does nothing.
+# On Colab this installs the book's stack (pandas 3, Dask, Spark...) and
+# restarts the runtime once{java_note}. On Binder and on your own
+# machine it does nothing. (The book's runtime test sets BDP_COLAB_SIMULATION.)
 import os, subprocess, sys
+from importlib.metadata import PackageNotFoundError, version
 
-if "google.colab" in sys.modules:
-    BOOK = "/content/big-data-processing"
+if "google.colab" in sys.modules or os.environ.get("BDP_COLAB_SIMULATION"):
+    BOOK = os.environ.get("BDP_BOOK", "/content/big-data-processing")
+    def installed(dist):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return None
     if not os.path.isdir(BOOK):
         subprocess.run(["git", "clone", "--depth=1", "--branch", "{branch}",
-                        "{repo_url}", BOOK], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", BOOK + "[colab]"],
-                   check=True)
-    sys.path.insert(0, BOOK)
+                        "{repo_url}",
+                        BOOK], check=True)
+    if installed("bdp") is None or int(installed("pandas").split(".")[0]) < 3:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e",
+                        BOOK + "[colab]"], check=True)
+    # Colab's kernel imported its own pandas/NumPy at start-up; the new versions
+    # load only in a new process: end this one, Colab starts a fresh kernel.
+    stale = [m for m, d in [("pandas", "pandas"), ("numpy", "numpy"),
+                            ("pyarrow", "pyarrow"), ("dask", "dask"),
+                            ("sklearn", "scikit-learn"), ("pyspark", "pyspark")]
+             if m in sys.modules and getattr(sys.modules[m], "__version__",
+                                             None) not in (None, installed(d))]
+    if stale:
+        print(f"Installed the book's versions of {{', '.join(stale)}}. Colab "
+              "restarts the runtime now (expected): wait for it, then run "
+              "this cell again (seconds) and go on.", flush=True)
+        os.kill(os.getpid(), 9)
+    os.chdir(os.path.join(BOOK, "{folder}"))  # as in the book: data paths
 {java_block}"""
 
+# Colab ships OpenJDK 21 since 2026-08-07 (17 from 2025-11-11 before that; Java 11 until
+# 2025-10-31): the apt install below is only a fallback for an image without Java 17+.
 JAVA_BLOCK = """\
-    java = subprocess.run("java -version 2>&1", shell=True, capture_output=True, text=True)
-    if 'version "17' not in java.stdout and 'version "21' not in java.stdout:
-        subprocess.run("apt-get -qq update && apt-get -qq install -y openjdk-17-jre-headless",
-                       shell=True, check=True)
+    java = subprocess.run("java -version 2>&1", shell=True, capture_output=True,
+                          text=True).stdout
+    major = java.split('version "', 1)[-1].split(".")[0]
+    if not major.isdigit() or int(major) < 17:
+        subprocess.run("apt-get -qq update && apt-get -qq install -y "
+                       "openjdk-17-jre-headless", shell=True, check=True)
         os.environ["JAVA_HOME"] = "/usr/lib/jvm/java-17-openjdk-amd64"
 """
 
@@ -85,14 +110,19 @@ def _front_matter(path: Path) -> dict:
     return (yaml.safe_load(text[4:end]) or {}) if end > 0 else {}
 
 
-def setup_cell_source(book: Path, needs_java: bool) -> str:
-    """The setup cell for one chapter, filled from ``_config.yml``'s repository section."""
+def setup_cell_source(book: Path, needs_java: bool, folder: str = ".") -> str:
+    """The setup cell for one chapter, filled from ``_config.yml``'s repository section.
+
+    ``folder`` is the chapter's folder in the book (``day1``): on Colab the cell changes into it,
+    so relative paths (``../benchmarks/...``) mean what they mean in the book.
+    """
     repo = yaml.safe_load((book / "_config.yml").read_text())["repository"]
     return SETUP_TEMPLATE.format(
         repo_url=repo["url"],
         branch=repo.get("branch", "main"),
-        java_note=" (and OpenJDK 17 for Spark)" if needs_java else "",
+        java_note=";\n# it checks that Java 17+ is there for Spark" if needs_java else "",
         java_block=JAVA_BLOCK if needs_java else "",
+        folder=folder,
     )
 
 
@@ -104,7 +134,7 @@ def to_notebook(source: Path, book: Path) -> Any:
     nb = jupytext.read(source, fmt="md:myst")
     needs_java = "spark_session" in source.read_text()
     cell = nbformat.v4.new_code_cell(
-        setup_cell_source(book, needs_java),
+        setup_cell_source(book, needs_java, source.parent.relative_to(book).as_posix()),
         metadata={"tags": [SETUP_TAG, "remove-cell"], "cellView": "form"},
     )
     nb.cells.insert(0, cell)
@@ -144,10 +174,74 @@ def clean(book: Path) -> list[Path]:
     return removed
 
 
+# --------------------------------------------------------------------------- Binder links
+
+BINDER_ENV_BRANCH = "binder"
+
+
+def binder_link(config: dict, notebook: str) -> str:
+    """The Binder launch link of ``notebook`` (``day1/01_big_data.ipynb``): environment from the
+    ``binder`` branch, content pulled by nbgitpuller from the branch the book publishes.
+
+    Binder builds an image per commit of the ref it launches. The ``binder`` branch holds only
+    the environment (``binder/``) and changes only when it does, so its image stays cached; the
+    chapter comes with nbgitpuller (``git-pull``) into ``~/<repo name>`` at launch, in seconds.
+    """
+    from urllib.parse import quote, urlencode
+
+    repo = config["repository"]
+    url = repo["url"].rstrip("/")
+    org_repo = url.split("github.com/", 1)[1]
+    name = org_repo.rsplit("/", 1)[1]
+    hub = config.get("launch_buttons", {}).get("binderhub_url", "https://mybinder.org").rstrip("/")
+    ui = "lab/tree" if config.get("launch_buttons", {}).get("notebook_interface",
+                                                           "jupyterlab") == "jupyterlab" else "tree"
+    pull = "git-pull?" + urlencode({"repo": url, "branch": repo.get("branch", "main"),
+                                    "urlpath": f"{ui}/{name}/{notebook}"})
+    return f"{hub}/v2/gh/{org_repo}/{BINDER_ENV_BRANCH}?urlpath={quote(pull, safe='')}"
+
+
+def rewrite_binder_links(book: Path, html: Path) -> list[Path]:
+    """Point every Binder launch button of the built HTML at :func:`binder_link`; return the pages.
+
+    Jupyter Book 1 (sphinx-book-theme 1.3) can only link Binder to ``<repo>/<branch>?urlpath=…``:
+    its launch settings know no environment ref apart from the content. The publish workflow
+    runs this after the build (``python -m bdp notebooks . --binder-links _build/html``).
+    """
+    import re
+    from html import escape
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    config = yaml.safe_load((book / "_config.yml").read_text())
+    hub = config.get("launch_buttons", {}).get("binderhub_url", "https://mybinder.org").rstrip("/")
+    pattern = re.compile(r'href="(' + re.escape(hub) + r'/v2/gh/[^"]+)"')
+    changed = []
+    for page in sorted(html.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+
+        def repl(match: re.Match) -> str:
+            href = match.group(1).replace("&amp;", "&")
+            query = parse_qs(urlparse(href).query)
+            target = unquote(query.get("urlpath", [""])[0])
+            if target.startswith("git-pull"):
+                return match.group(0)
+            notebook = target.split("/tree/", 1)[-1]
+            return f'href="{escape(binder_link(config, notebook))}"'
+
+        new = pattern.sub(repl, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed.append(page)
+    return changed
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the ``notebooks`` command."""
     parser.add_argument("book", nargs="?", default=".", help="book directory (default: .)")
     parser.add_argument("--clean", action="store_true", help="remove the generated notebooks")
+    parser.add_argument("--binder-links", metavar="HTML_DIR", type=Path,
+                        help="after the build: point the Binder buttons in HTML_DIR at the "
+                             "environment-only `binder` branch + nbgitpuller")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -156,6 +250,10 @@ def run(args: argparse.Namespace) -> int:
     if not (book / "_toc.yml").is_file():
         print(f"error: {book} is not a book directory (no _toc.yml)", file=sys.stderr)
         return 2
+    if args.binder_links:
+        for page in rewrite_binder_links(book, args.binder_links):
+            print(f"rewrote Binder link in {page}")
+        return 0
     paths = clean(book) if args.clean else export(book)
     verb = "removed" if args.clean else "wrote"
     for path in paths:

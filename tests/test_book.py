@@ -170,3 +170,36 @@ def test_no_chapter_writes_to_stderr(book: Build):
                     if line.strip() and not any(p.search(line.strip()) for p in STDERR_NOISE):
                         found.append(f"{name} cell {index}: {line.strip()[:200]}")
     assert not found, "stderr in the chapters (fix the cause):\n" + "\n".join(found[:40])
+
+
+def test_every_launch_link_names_a_published_notebook(book: Build, tmp_path: Path):
+    """Every Binder/Colab link on every page (appendix included), after the publish workflow's
+    Binder rewrite, opens a file the publish step wrote (the `notebooks` branch has exactly those)."""
+    import shutil
+
+    from bdp.notebooks import BINDER_ENV_BRANCH, rewrite_binder_links
+
+    html = tmp_path / "html"
+    shutil.copytree(book.html, html)
+    rewrite_binder_links(book.source, html)
+    name = REPO.rsplit("/", 1)[1]
+    published = {p.relative_to(book.source).as_posix() for p in book.notebooks}
+    seen = set()
+    for page in sorted(html.rglob("*.html")):
+        for a in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("a[href]"):
+            href = a["href"]
+            if href.startswith("https://colab.research.google.com/"):
+                target = href.split(f"/github/{REPO}/blob/{BRANCH}/", 1)[1]
+            elif href.startswith("https://mybinder.org/"):
+                assert href.startswith(f"https://mybinder.org/v2/gh/{REPO}/{BINDER_ENV_BRANCH}?")
+                pull = unquote(parse_qs(urlparse(href).query)["urlpath"][0])
+                assert pull.startswith("git-pull?"), href
+                query = parse_qs(pull.split("?", 1)[1])
+                assert query["repo"] == [CONFIG["repository"]["url"]]
+                assert query["branch"] == [BRANCH]
+                target = query["urlpath"][0].split(f"/tree/{name}/", 1)[1]
+            else:
+                continue
+            assert target in published, f"{page.name}: {href} -> {target} is not published"
+            seen.add(target)
+    assert seen == published, f"published notebooks without a launch link: {published - seen}"
