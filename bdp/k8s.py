@@ -15,6 +15,18 @@ would check their *shape*:
 * :func:`make_daskcluster` generates the course's ``DaskCluster`` with the Dask operator's own
   :func:`dask_kubernetes.operator.make_cluster_spec`; :func:`daskcluster_yaml` renders it as the
   text committed in ``k8s/daskcluster.yaml`` (a test checks the two agree).
+
+A schema cannot see whether a config would *deploy*, so the module also checks what the API
+server and its admission would decide:
+
+* :func:`render_gateway_pods` builds, with dask-gateway-server's own code, the scheduler and worker
+  Pods that the gateway's Kubernetes backend would create from ``helm/daskhub-values.yaml`` for a
+  ``new_cluster(**options)`` call; :func:`api_problems` applies the API server's rules to them
+  (strict schema, valid quantities, requests ≤ limits);
+* :func:`restricted_problems` checks a PodSpec against the Pod Security Standard ``restricted``,
+  :func:`least_privilege_problems` against the course's extra rules (no token, read-only root);
+* :func:`image_problems` rejects unpinned images, :func:`pin_images` writes published digests;
+* :func:`run_checkov` runs the checkov policy scanner on manifests and on :func:`rendered_pods`.
 """
 
 from __future__ import annotations
@@ -443,7 +455,7 @@ CONTAINER_SECURITY_CONTEXT: dict[str, Any] = {
 }
 
 
-def dask_memory_limit(container_limit: str | int | float) -> str:
+def dask_memory_limit(container_limit: str | float) -> str:
     """Dask's ``--memory-limit`` for a container memory limit: :data:`DASK_MEMORY_FRACTION` of
     it, in whole MiB (``"1Gi"`` → ``"768MiB"``)."""
     mib = int(parse_quantity(container_limit) * DASK_MEMORY_FRACTION // 2**20)
@@ -1117,32 +1129,63 @@ def write_rendered(folder: str | Path) -> list[Path]:
 
 
 __all__ = [
+    "ACCEPTED_FINDINGS",
+    "CHECKOV_VERSION",
     "COURSE_IMAGE",
     "DASKCLUSTER_PATH",
+    "DASK_IMAGE",
+    "DASK_MEMORY_FRACTION",
+    "GATEWAY_VALUES",
     "HELM_DIR",
+    "IMAGE_VERSION",
     "K8S_DIR",
+    "K8S_TARGET_VERSION",
     "K8S_VERSION",
+    "K8S_VERSIONS",
+    "NOTEBOOK_IMAGE",
     "ContainerRow",
     "ManifestError",
+    "api_problems",
+    "as_pod",
+    "checkov_executable",
     "crd_schema",
+    "dask_memory_limit",
     "daskcluster_yaml",
     "dig",
+    "gateway_config",
+    "gateway_option_cases",
+    "gateway_settings",
+    "gateway_snippets",
+    "harden_pod",
+    "image_lock",
+    "image_problems",
+    "image_references",
     "iter_dicts",
+    "least_privilege_problems",
     "load_manifests",
     "load_values",
     "make_daskcluster",
     "manifest_files",
+    "memory_headroom",
     "missing_resources",
     "object_name",
     "parse_quantity",
+    "pin_images",
+    "pinned",
     "pod_specs",
     "qos_class",
     "rbac_problems",
+    "render_gateway_pods",
+    "rendered_pods",
+    "resource_problems",
     "resource_rows",
+    "restricted_problems",
+    "run_checkov",
     "to_yaml",
     "validate",
     "validate_file",
     "write_daskcluster",
+    "write_rendered",
 ]
 
 

@@ -315,3 +315,61 @@ def test_default_command_is_installed_by_the_selected_packages(name: str) -> Non
     for service in _compose()["services"].values():
         if service["build"]["target"] == "dask" and name == "dask":
             assert service["command"][0] in _provided_commands(_selected_distributions(name))
+
+
+def _selected_by_every_grep(name: str) -> list[set[str]]:
+    """The distributions each `grep -E ... requirements.txt` RUN of the Dockerfile selects."""
+    out = []
+    for ins in read(DOCKERFILES[name]):
+        match = re.search(r"grep -E '([^']+)'", ins.value) if ins.name == "RUN" else None
+        if match:
+            pattern = re.compile(match.group(1))
+            lines = [ln for ln in REQUIREMENTS.read_text().splitlines() if pattern.search(ln)]
+            out.append({re.split(r"[\[=<>]", ln)[0] for ln in lines})
+    return out
+
+
+def test_scheduler_worker_image_holds_what_dask_gateway_starts() -> None:
+    """The `dask` target: `dask scheduler`/`dask worker` and the gateway's scheduler preload
+    (`--preload dask_gateway.scheduler_preload`), nothing for notebooks."""
+    from importlib.metadata import distribution, entry_points
+
+    deps = _selected_by_every_grep("dask")[0]
+    assert {"dask", "distributed", "dask-gateway"} <= deps
+    assert not {"jupyterhub", "jupyterlab", "ipykernel"} & deps
+    assert "dask" in _provided_commands(deps)
+    assert {"scheduler", "worker"} <= {e.name for e in entry_points(group="dask_cli")
+                                       if e.dist and e.dist.name == "distributed"}
+    files = {str(f) for f in distribution("dask-gateway").files or []}
+    assert "dask_gateway/scheduler_preload.py" in files
+
+
+def test_notebook_image_holds_what_jupyterhub_starts() -> None:
+    """The `notebook` target: everything of `dask` plus `jupyterhub-singleuser` (the command
+    KubeSpawner runs), JupyterLab and the notebook stack."""
+    deps, notebook = _selected_by_every_grep("dask")[:2]
+    assert {"jupyterhub", "ipykernel", "matplotlib"} <= notebook
+    assert "jupyterhub-singleuser" in _provided_commands({"jupyterhub"})
+    assert "dask-gateway" in deps  # the client: Gateway().new_cluster()
+    text = DOCKERFILES["dask"].read_text(encoding="utf-8")
+    assert re.search(r"jupyterlab==\d", text)
+    names = [n for _, n in stages(read(DOCKERFILES["dask"]))]
+    assert names.index("notebook") == names.index("jupyter") + 1  # FROM jupyter AS notebook
+    assert names[-1] == "dask"  # the default target stays the scheduler/worker image
+
+
+def test_images_workflow_publishes_both_targets_by_version_and_digest() -> None:
+    wf = yaml.safe_load((ROOT / ".github/workflows/images.yml").read_text(encoding="utf-8"))
+    text = (ROOT / ".github/workflows/images.yml").read_text(encoding="utf-8")
+    matrix = wf["jobs"]["publish"]["strategy"]["matrix"]["include"]
+    assert {(m["image"], m["target"]) for m in matrix} == {("dask", "dask"),
+                                                           ("notebook", "notebook")}
+    assert wf["permissions"] == {"contents": "read"}
+    assert wf["jobs"]["publish"]["permissions"]["packages"] == "write"
+    for needle in ("hadolint", "docker/images.lock.json", "python -m bdp.k8s pin",
+                   "manifest inspect", "ghcr.io"):
+        assert needle in text, needle
+    uses = [s["uses"] for job in wf["jobs"].values() for s in job["steps"] if "uses" in s]
+    for ref in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+", ref), ref
+    assert "latest" not in text.replace("--latest", "")

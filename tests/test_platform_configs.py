@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import shutil
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -294,7 +295,7 @@ def test_every_image_reference_is_pinned() -> None:
 def test_pinning_writes_recorded_digests(tmp_path: Path) -> None:
     digest = "sha256:" + "ab" * 32
     lock = tmp_path / "lock.json"
-    lock.write_text('{"images": {"%s": "%s"}}' % (k8s.COURSE_IMAGE, digest))
+    lock.write_text(json.dumps({"images": {k8s.COURSE_IMAGE: digest}}))
     tree = tmp_path / "cfg"
     shutil.copytree(ROOT / "k8s/dask", tree / "k8s")
     shutil.copytree(ROOT / "helm", tree / "helm")
