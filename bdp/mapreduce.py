@@ -77,7 +77,7 @@ def split_input(records: Sequence[str], n_splits: int) -> list[list[str]]:
 
 
 def wordcount_map(line: str) -> Iterator[Pair]:
-    """The WordCount mapper: emit ``(word, 1)`` for every word of the line (lower-cased)."""
+    """The WordCount mapper: emit ``(word, 1)`` for every (lower-cased) word."""
     for word in _WORD.findall(line.lower()):
         yield word, 1
 
