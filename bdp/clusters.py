@@ -2,7 +2,9 @@
 
 * :func:`dask_client` starts a :class:`distributed.LocalCluster` sized for this machine, or connects
   to the scheduler named by ``DASK_SCHEDULER_ADDRESS`` (a Dask Kubernetes operator cluster, a
-  dask-gateway cluster, a jobqueue cluster, ``dask scheduler`` on another host...).
+  jobqueue cluster, ``dask scheduler`` on another host...), or asks the dask-gateway named by
+  ``DASK_GATEWAY_ADDRESS`` (or DaskHub's ``DASK_GATEWAY__ADDRESS``) for a new cluster, which
+  :func:`close` shuts down.
 * :func:`spark_session` starts Spark 4 in ``local[*]``, or connects to the Spark Connect server
   named by ``SPARK_REMOTE``. Spark needs a Java 17+ runtime; :func:`check_java` says in one line
   what is missing and how to install it, before Spark would fail with a Py4J traceback.
@@ -16,9 +18,12 @@ import os
 import platform
 import re
 import shutil
+import atexit
+import json
 import subprocess
 import tempfile
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +37,12 @@ if TYPE_CHECKING:  # pragma: no cover - import cost only for type checkers
     from pyspark.sql import SparkSession
 
 DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+GATEWAY_ENV = "DASK_GATEWAY_ADDRESS"
+GATEWAY_PROXY_ENV = "DASK_GATEWAY_PROXY_ADDRESS"
+GATEWAY_AUTH_ENV = "DASK_GATEWAY_AUTH"  # e.g. "jupyterhub" (the token: JUPYTERHUB_API_TOKEN)
+GATEWAY_OPTIONS_ENV = "BDP_GATEWAY_OPTIONS"  # JSON, e.g. '{"worker_memory": 2}'
+GATEWAY_WORKERS_ENV = "BDP_GATEWAY_WORKERS"
+GATEWAY_DEFAULT_WORKERS = 2
 SPARK_ENV = "SPARK_REMOTE"
 MIN_JAVA = 17
 
@@ -82,6 +93,71 @@ def default_workers() -> tuple[int, int, str]:
     return n_workers, 1, f"{per_worker_mb}MiB"
 
 
+# clients of gateway clusters this process created, so that close() can shut the cluster down
+_GATEWAY_CLUSTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def gateway_address() -> str | None:
+    """The dask-gateway to use: ``DASK_GATEWAY_ADDRESS``, else dask's ``gateway.address``
+    setting (DaskHub's notebook Pods set it through ``DASK_GATEWAY__ADDRESS``), else ``None``."""
+    import dask
+
+    return os.environ.get(GATEWAY_ENV) or dask.config.get("gateway.address", None) or None
+
+
+def gateway_client(
+    address: str,
+    n_workers: int | None = None,
+    options: dict[str, Any] | None = None,
+    *,
+    proxy_address: str | None = None,
+    auth: Any = None,
+    timeout: float = 120,
+) -> Client:
+    """Ask the gateway at ``address`` for a new cluster with ``options``, scale it to
+    ``n_workers`` and return a client; :func:`close` shuts the cluster down.
+
+    Defaults come from the environment: ``BDP_GATEWAY_OPTIONS`` (JSON), ``BDP_GATEWAY_WORKERS``
+    (else 2), ``DASK_GATEWAY_PROXY_ADDRESS`` and ``DASK_GATEWAY_AUTH``, then from dask's
+    ``gateway.*`` configuration. The gateway may cap the size (a ``GatewayWarning`` says so).
+    """
+    from dask_gateway import Gateway
+
+    if options is None:
+        options = json.loads(os.environ.get(GATEWAY_OPTIONS_ENV) or "{}")
+    if n_workers is None:
+        n_workers = int(os.environ.get(GATEWAY_WORKERS_ENV) or GATEWAY_DEFAULT_WORKERS)
+    gateway = Gateway(
+        address=address,
+        proxy_address=proxy_address or os.environ.get(GATEWAY_PROXY_ENV) or None,
+        auth=auth or os.environ.get(GATEWAY_AUTH_ENV) or None,
+    )
+    try:
+        cluster = gateway.new_cluster(**options)
+    except (OSError, TimeoutError) as exc:
+        gateway.close()
+        raise ClusterError(
+            f"cannot reach the dask-gateway at {address!r} ({GATEWAY_ENV}): "
+            f"{type(exc).__name__}; check the address or unset {GATEWAY_ENV} to run locally"
+        ) from None
+    # a client first: its (queued) work keeps the cluster from looking idle while workers start
+    client = cluster.get_client(set_as_default=True)
+    cluster.scale(n_workers)
+    _GATEWAY_CLUSTERS[client] = cluster
+    atexit.register(_shutdown_gateway_cluster, weakref.ref(cluster))
+    client.wait_for_workers(1, timeout=timeout)
+    return client
+
+
+def _shutdown_gateway_cluster(ref: weakref.ref) -> None:
+    cluster = ref()
+    if cluster is not None and cluster.status != "closed":
+        try:
+            cluster.shutdown()
+        except Exception:  # noqa: BLE001 - at exit, a gateway that is gone already is fine
+            pass
+
+
 def dask_client(
     n_workers: int | None = None,
     threads_per_worker: int | None = None,
@@ -94,7 +170,9 @@ def dask_client(
     """Return a :class:`distributed.Client` for the course.
 
     With ``address`` or ``DASK_SCHEDULER_ADDRESS`` set, connect to that scheduler (sizes are then
-    the cluster's business and the sizing arguments are ignored). Otherwise start a LocalCluster
+    the cluster's business and the sizing arguments are ignored). Else, with a gateway configured
+    (:func:`gateway_address`), ask it for a cluster of ``n_workers`` workers with the options of
+    ``BDP_GATEWAY_OPTIONS`` (:func:`gateway_client`). Otherwise start a LocalCluster
     (sized by :func:`default_workers` unless told otherwise) on loopback. Prints the dashboard
     link, proxied through the notebook server on Binder/JupyterHub.
     """
@@ -105,7 +183,10 @@ def dask_client(
     if prefix is not None:  # Binder/JupyterHub: the browser reaches the dashboard via the proxy
         dask.config.set({"distributed.dashboard.link": f"{prefix.rstrip('/')}/proxy/{{port}}/status"})
     address = address or os.environ.get(DASK_ENV) or None
-    if address:
+    gateway = None if address else gateway_address()
+    if gateway:
+        client = gateway_client(gateway, n_workers)
+    elif address:
         try:
             client = Client(address, timeout="10s")
         except (OSError, TimeoutError) as exc:
@@ -126,7 +207,8 @@ def dask_client(
         )
         client = Client(cluster)
     if not quiet:
-        where = address or "a LocalCluster on this machine"
+        where = address or (f"a gateway cluster from {gateway}" if gateway
+                            else "a LocalCluster on this machine")
         n = len(client.scheduler_info(n_workers=-1)["workers"])
         print(f"Dask: {n} workers on {where}; dashboard: {client.dashboard_link}")
     return client
@@ -137,14 +219,20 @@ def close(*engines: Any) -> None:
 
     A Dask :class:`~distributed.Client` is closed, and so is the LocalCluster it started; when it
     was connected to a scheduler given by ``DASK_SCHEDULER_ADDRESS`` (``client.cluster`` is
-    ``None``) only the connection is closed — the cluster belongs to whoever started it. A Spark
+    ``None``) only the connection is closed — the cluster belongs to whoever started it. A client
+    of a cluster that :func:`dask_client` asked a dask-gateway for is closed and that gateway
+    cluster shut down (its workers and scheduler stop, nothing keeps running). A Spark
     session is stopped (for Spark Connect: the client session only). ``None`` is skipped, so a
     last cell can close everything it may have opened.
     """
     for engine in engines:
         if engine is None:
             continue
-        if hasattr(engine, "scheduler_info"):  # a distributed.Client
+        gateway_cluster = _GATEWAY_CLUSTERS.pop(engine, None) if _weakrefable(engine) else None
+        if gateway_cluster is not None:  # a cluster dask_client() asked a gateway for
+            engine.close()
+            gateway_cluster.shutdown()
+        elif hasattr(engine, "scheduler_info"):  # a distributed.Client
             cluster = getattr(engine, "cluster", None)
             engine.close()
             if cluster is not None:
@@ -155,6 +243,14 @@ def close(*engines: Any) -> None:
             engine.close()
         else:
             raise TypeError(f"do not know how to close a {type(engine).__name__}")
+
+
+def _weakrefable(obj: Any) -> bool:
+    try:
+        weakref.ref(obj)
+    except TypeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- Java for Spark
@@ -338,6 +434,8 @@ __all__ = [
     "close",
     "dask_client",
     "default_workers",
+    "gateway_address",
+    "gateway_client",
     "describe_spark",
     "java_install_hint",
     "proxied_url",
