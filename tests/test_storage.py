@@ -197,3 +197,64 @@ def test_interpreter_exit_without_stop_cleans_up(tmp_path) -> None:
     assert not Path(datadir).exists()
     left = [p.name for port in ports for p in Path("/tmp").glob(f"seaweedfs-*-{port}.sock")]
     assert left == []
+
+
+# --------------------------------------------------------------------------- counting helpers
+
+
+def test_counting_file_counts_what_a_parquet_reader_fetches(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"a": np.arange(100_000), "b": np.arange(100_000) * 2.0})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=10_000)
+    size = path.stat().st_size
+    with storage.CountingFile(path) as f:
+        whole = pq.read_table(f)
+    assert whole.num_rows == 100_000
+    assert size <= f.bytes_read <= 1.1 * size and f.reads >= 1
+    with storage.CountingFile(path) as g:
+        one = pq.read_table(g, columns=["a"])
+    assert one.column_names == ["a"]
+    assert g.bytes_read < 0.7 * f.bytes_read  # projection reads about half
+    assert f.closed and g.closed
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_count_api_calls_names_each_operation(backend: str) -> None:
+    with local_s3(buckets=["counts"], backend=backend) as s3:
+        s3.fs.pipe({f"counts/k{i}": b"x" for i in range(3)})
+        with storage.count_api_calls(s3.fs, s3.client) as calls:
+            s3.client.head_object(Bucket="counts", Key="k0")
+            keys = s3.fs.find("counts")
+            s3.fs.cat_file(keys[0])
+        assert calls["HeadObject"] >= 1 and calls["ListObjectsV2"] == 1
+        assert calls["GetObject"] == 1
+        s3.client.head_object(Bucket="counts", Key="k0")  # after the block:
+        assert calls["HeadObject"] <= 2  # not counted any more
+
+
+def test_latency_proxy_delays_requests_and_stops() -> None:
+    import boto3
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bdp.measure import measure
+
+    with local_s3(buckets=["slow"]) as s3:
+        s3.client.put_object(Bucket="slow", Key="k", Body=b"hello")
+        with storage.LatencyProxy(s3.endpoint_url, delay=0.2) as proxy:
+            port = proxy.port
+            cl = boto3.client("s3", endpoint_url=proxy.endpoint_url,
+                              aws_access_key_id=s3.key, aws_secret_access_key=s3.secret,
+                              region_name=s3.region)
+            assert cl.get_object(Bucket="slow", Key="k")["Body"].read() == b"hello"
+            one = measure(lambda: cl.head_object(Bucket="slow", Key="k"))
+            assert one.seconds >= 0.2
+            with ThreadPoolExecutor(4) as pool:  # waits overlap across connections
+                four = measure(lambda: list(pool.map(
+                    lambda _: cl.head_object(Bucket="slow", Key="k"), range(4))))
+            assert four.seconds < 4 * 0.2
+        assert _port_is_free(port)
+    with pytest.raises(StorageError):
+        storage.LatencyProxy("not a url")
