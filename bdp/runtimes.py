@@ -144,6 +144,10 @@ def save_pass(result: Pass, path: Path = RESULTS) -> None:
     record["notebooks"] = {name: asdict(r) for name, r in result.notebooks.items()}
     data.setdefault("modes", {})[result.mode] = record
     data["machine"] = machine()
+    _write_json(data, path)
+
+
+def _write_json(data: dict[str, Any], path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as handle:
@@ -249,6 +253,7 @@ def execute(
     preload: str | None = None,
     cap: int | None = None,
     timeout: int = 900,
+    save_to: Path | None = None,
 ) -> NotebookResult:
     """Execute a published notebook top to bottom in a new kernel; every cell runs, failed or not.
 
@@ -301,6 +306,9 @@ def execute(
         except Exception as exc:  # a cell timeout, a kernel that did not start...
             result.first_error = result.first_error or _one_line(exc)
         result.seconds = time.perf_counter() - start
+        if save_to is not None:
+            save_to.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, save_to)
         if group is not None:
             result.cgroup_peak_mb = int((group / "memory.max_usage_in_bytes").read_text()) / 1024**2
             result.cgroup_failcnt = int((group / "memory.failcnt").read_text())
@@ -474,7 +482,7 @@ def run_colab(work: Path, book: Path, notebooks: dict[str, Path], chapters: list
                      "setup_first_run": install.first_error or "no restart needed"}
     for name in chapters:
         r = execute(notebooks[name], mode="colab", chapter=name, kernel_name="colab",
-                    cwd=content, env=env, preload=COLAB_PRELOAD)
+                    cwd=content, env=env, preload=COLAB_PRELOAD, save_to=_saved("colab", name))
         _log(r)
         result.notebooks[name] = r
     return result
@@ -559,7 +567,7 @@ def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: lis
     result.setup_seconds = round(time.perf_counter() - start, 1)
     for name in chapters:
         r = execute(notebooks[name], mode="binder", chapter=name, kernel_name="binder", env=env,
-                    cap=BINDER_LIMIT)
+                    cap=BINDER_LIMIT, save_to=_saved("binder", name))
         _log(r)
         result.notebooks[name] = r
     return result
@@ -637,7 +645,8 @@ def run_cluster(work: Path, book: Path, notebooks: dict[str, Path], chapters: li
                               "spark": "Spark Connect server (pyspark sbin/start-connect-server.sh, local[2])"}
         run_env = {**env, "DASK_SCHEDULER_ADDRESS": dask_address, "SPARK_REMOTE": remote}
         for name in chapters:
-            r = execute(notebooks[name], mode="cluster", chapter=name, env=run_env)
+            r = execute(notebooks[name], mode="cluster", chapter=name, env=run_env,
+                        save_to=_saved("cluster", name))
             _log(r)
             result.notebooks[name] = r
     return result
@@ -647,6 +656,40 @@ def run_cluster(work: Path, book: Path, notebooks: dict[str, Path], chapters: li
 
 
 RUNNERS = {"colab": run_colab, "binder": run_binder, "cluster": run_cluster}
+EXECUTED: Path | None = None  # where executed notebooks are kept (``--executed``), if anywhere
+
+
+def _saved(mode: str, chapter: str) -> Path | None:
+    return EXECUTED / mode / f"{chapter}.ipynb" if EXECUTED is not None else None
+
+
+def compare(executed: Path, results: Path, a: str = "colab", b: str = "binder") -> dict[str, Any]:
+    """Compare what a learner sees in runtime ``a`` and ``b`` (the book's determinism masks).
+
+    For each chapter executed in both, the number of comparable outputs
+    (:func:`bdp.book.comparable_outputs`) that differ, and the first difference; stored in the
+    results file under ``comparison``.
+    """
+    import nbformat
+
+    from bdp.book import comparable_outputs
+
+    out: dict[str, Any] = {}
+    for left in sorted((executed / a).rglob("*.ipynb")):
+        chapter = left.relative_to(executed / a).with_suffix("").as_posix()
+        right = executed / b / f"{chapter}.ipynb"
+        if not right.exists():
+            continue
+        x = comparable_outputs(nbformat.read(left, as_version=4))
+        y = comparable_outputs(nbformat.read(right, as_version=4))
+        diff = [(i, j) for i, j in zip(x, y) if i != j] + [(i, "") for i in x[len(y):]] \
+            + [("", j) for j in y[len(x):]]
+        out[chapter] = {"outputs": max(len(x), len(y)), "differ": len(diff),
+                        "first": [d[:300] for d in diff[0]] if diff else None}
+    data = load_results(results)
+    data["comparison"] = {"between": [a, b], "chapters": out}
+    _write_json(data, results)
+    return out
 
 
 def _now() -> str:
@@ -703,14 +746,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_run.add_argument("modes", nargs="+", choices=MODES)
     p_run.add_argument("--chapters", nargs="+", help="only these (e.g. day1/03_spark)")
     p_run.add_argument("--results", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    p_run.add_argument("--executed", type=Path, help="keep the executed notebooks in DIR/<mode>/")
+    p_cmp = sub.add_parser("compare", help="compare the outputs of two runtimes' executed notebooks")
+    p_cmp.add_argument("--executed", type=Path, required=True)
+    p_cmp.add_argument("--results", type=Path, default=RESULTS)
     p_rep = sub.add_parser("report", help="print the results file as a table and list failures")
     p_rep.add_argument("--results", type=Path, default=RESULTS)
 
 
 def cmd(args: argparse.Namespace) -> int:
     """Run the ``runtimes`` command; return the exit code (0 unless the harness itself failed)."""
+    global EXECUTED
     if args.action == "run":
+        EXECUTED = args.executed
         run(args.modes, results=args.results, chapters=args.chapters)
+        return 0
+    if args.action == "compare":
+        for chapter, c in compare(args.executed, args.results).items():
+            first = f"; first: {c['first']}" if c["first"] else ""
+            print(f"colab vs binder {chapter}: {c['differ']}/{c['outputs']} outputs differ{first}")
         return 0
     if args.action == "report":
         data = load_results(args.results)
