@@ -52,8 +52,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "runtimes.json"
 COLAB_LIST = ROOT / ".ci" / "colab-preinstalled.txt"
-COLAB_PYTHON = Path(os.environ.get("BDP_COLAB_PYTHON",
-                                   Path.home() / ".pyenv" / "versions" / "3.13.0" / "bin" / "python"))
+# Colab's Python (3.13 since 2026-08-19): BDP_COLAB_PYTHON, else pyenv's 3.13, else python3.13
+COLAB_PYTHON = Path(os.environ.get("BDP_COLAB_PYTHON")
+                    or next((str(p) for p in sorted((Path.home() / ".pyenv" / "versions")
+                                                    .glob("3.13.*/bin/python"))),
+                            shutil.which("python3.13") or "python3.13"))
 MODES = ("colab", "binder", "cluster")
 BINDER_LIMIT = 2 * 1024**3  # mybinder.org's memory guarantee/limit per session
 BINDER_PREFIX = "/user/learner/"
