@@ -486,8 +486,8 @@ def run_colab(work: Path, book: Path, notebooks: dict[str, Path], chapters: list
     for name in chapters:
         r = execute(notebooks[name], mode="colab", chapter=name, kernel_name="colab",
                     cwd=content, env=env, preload=COLAB_PRELOAD, save_to=_saved("colab", name))
-        _log(r)
         result.notebooks[name] = r
+        _log(r, result)
     return result
 
 
@@ -571,8 +571,8 @@ def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: lis
     for name in chapters:
         r = execute(notebooks[name], mode="binder", chapter=name, kernel_name="binder", env=env,
                     cap=BINDER_LIMIT, save_to=_saved("binder", name))
-        _log(r)
         result.notebooks[name] = r
+        _log(r, result)
     return result
 
 
@@ -650,8 +650,8 @@ def run_cluster(work: Path, book: Path, notebooks: dict[str, Path], chapters: li
         for name in chapters:
             r = execute(notebooks[name], mode="cluster", chapter=name, env=run_env,
                         save_to=_saved("cluster", name))
-            _log(r)
             result.notebooks[name] = r
+            _log(r, result)
     return result
 
 
@@ -699,7 +699,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _log(r: NotebookResult) -> None:
+_PROGRESS: Path | None = None  # results file updated after every notebook (a cut run keeps them)
+
+
+def _log(r: NotebookResult, result: Pass | None = None) -> None:
+    if result is not None and _PROGRESS is not None:
+        save_pass(result, _PROGRESS)
     cg = f", cgroup {r.cgroup_peak_mb:.0f} MB" if r.cgroup_peak_mb is not None else ""
     err = f" — {r.first_error}" if r.first_error else ""
     print(f"  {r.mode:8s} {r.chapter:34s} {r.passed:3d}/{r.total:<3d} {r.seconds:6.1f} s "
@@ -709,6 +714,7 @@ def _log(r: NotebookResult) -> None:
 def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None = None,
         work: Path | None = None) -> list[Pass]:
     """Run the given passes over the published notebooks; merge each into ``results``."""
+    global _PROGRESS
     own = work is None
     work = Path(tempfile.mkdtemp(prefix="bdp-runtimes-")) if own else work
     # a CI timeout or Ctrl-C: unwind (stop the scheduler, workers and Spark server we started)
@@ -725,6 +731,7 @@ def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None
             start = time.perf_counter()
             mode_work = work / mode
             mode_work.mkdir()
+            _PROGRESS = None if chapters else results
             result = RUNNERS[mode](mode_work, book, notebooks, names)
             result.seconds = round(time.perf_counter() - start, 1)
             if chapters:  # a partial pass keeps the other chapters' last results
