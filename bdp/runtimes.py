@@ -700,11 +700,13 @@ def _now() -> str:
 
 
 _PROGRESS: Path | None = None  # results file updated after every notebook (a cut run keeps them)
+_PREVIOUS: dict[str, NotebookResult] = {}  # a partial pass keeps the other chapters' results
 
 
 def _log(r: NotebookResult, result: Pass | None = None) -> None:
     if result is not None and _PROGRESS is not None:
-        save_pass(result, _PROGRESS)
+        snapshot = Pass(**{**result.__dict__, "notebooks": {**_PREVIOUS, **result.notebooks}})
+        save_pass(snapshot, _PROGRESS)
     cg = f", cgroup {r.cgroup_peak_mb:.0f} MB" if r.cgroup_peak_mb is not None else ""
     err = f" — {r.first_error}" if r.first_error else ""
     print(f"  {r.mode:8s} {r.chapter:34s} {r.passed:3d}/{r.total:<3d} {r.seconds:6.1f} s "
@@ -714,7 +716,7 @@ def _log(r: NotebookResult, result: Pass | None = None) -> None:
 def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None = None,
         work: Path | None = None) -> list[Pass]:
     """Run the given passes over the published notebooks; merge each into ``results``."""
-    global _PROGRESS
+    global _PROGRESS, _PREVIOUS
     own = work is None
     work = Path(tempfile.mkdtemp(prefix="bdp-runtimes-")) if own else work
     # a CI timeout or Ctrl-C: unwind (stop the scheduler, workers and Spark server we started)
@@ -731,13 +733,13 @@ def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None
             start = time.perf_counter()
             mode_work = work / mode
             mode_work.mkdir()
-            _PROGRESS = None if chapters else results
+            _PROGRESS = results
+            previous = load_results(results).get("modes", {}).get(mode, {}).get("notebooks", {})
+            _PREVIOUS = {n: NotebookResult(**rec) for n, rec in previous.items()} if chapters else {}
             result = RUNNERS[mode](mode_work, book, notebooks, names)
             result.seconds = round(time.perf_counter() - start, 1)
-            if chapters:  # a partial pass keeps the other chapters' last results
-                previous = load_results(results).get("modes", {}).get(mode, {}).get("notebooks", {})
-                for name, rec in previous.items():
-                    result.notebooks.setdefault(name, NotebookResult(**rec))
+            for name, rec in _PREVIOUS.items():  # a partial pass keeps the others' last results
+                result.notebooks.setdefault(name, rec)
             save_pass(result, results)
             ok = sum(r.ok for r in result.notebooks.values() if r.chapter in names)
             print(f"{mode}: {ok}/{len(names)} notebooks passed every cell; {result.seconds:.0f} s "
