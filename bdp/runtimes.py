@@ -630,7 +630,12 @@ def spark_connect_server(work: Path, env: dict[str, str]) -> Iterator[str]:
                     "--conf", "spark.sql.session.timeZone=UTC"],
                    env=server_env, check=True, capture_output=True)
     try:
-        _wait_port(port, 120)
+        try:
+            _wait_port(port, 600)  # a JVM start on a busy 2-core machine: minutes
+        except TimeoutError:
+            logs = sorted((work / "spark-logs").glob("*.out"))
+            tail = logs[-1].read_text()[-2000:] if logs else "no log"
+            raise RuntimeError(f"Spark Connect server did not listen on {port}:\n{tail}") from None
         yield f"sc://127.0.0.1:{port}"
     finally:
         subprocess.run(["bash", str(home / "sbin" / "stop-connect-server.sh")], env=server_env,
