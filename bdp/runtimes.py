@@ -52,8 +52,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "runtimes.json"
 COLAB_LIST = ROOT / ".ci" / "colab-preinstalled.txt"
-COLAB_PYTHON = Path(os.environ.get("BDP_COLAB_PYTHON",
-                                   Path.home() / ".pyenv" / "versions" / "3.13.0" / "bin" / "python"))
+# Colab's Python (3.13 since 2026-08-19): BDP_COLAB_PYTHON, else pyenv's 3.13, else python3.13
+COLAB_PYTHON = Path(os.environ.get("BDP_COLAB_PYTHON")
+                    or next((str(p) for p in sorted((Path.home() / ".pyenv" / "versions")
+                                                    .glob("3.13.*/bin/python"))),
+                            shutil.which("python3.13") or "python3.13"))
 MODES = ("colab", "binder", "cluster")
 BINDER_LIMIT = 2 * 1024**3  # mybinder.org's memory guarantee/limit per session
 BINDER_PREFIX = "/user/learner/"
@@ -144,6 +147,10 @@ def save_pass(result: Pass, path: Path = RESULTS) -> None:
     record["notebooks"] = {name: asdict(r) for name, r in result.notebooks.items()}
     data.setdefault("modes", {})[result.mode] = record
     data["machine"] = machine()
+    _write_json(data, path)
+
+
+def _write_json(data: dict[str, Any], path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as handle:
@@ -249,6 +256,7 @@ def execute(
     preload: str | None = None,
     cap: int | None = None,
     timeout: int = 900,
+    save_to: Path | None = None,
 ) -> NotebookResult:
     """Execute a published notebook top to bottom in a new kernel; every cell runs, failed or not.
 
@@ -301,6 +309,9 @@ def execute(
         except Exception as exc:  # a cell timeout, a kernel that did not start...
             result.first_error = result.first_error or _one_line(exc)
         result.seconds = time.perf_counter() - start
+        if save_to is not None:
+            save_to.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, save_to)
         if group is not None:
             result.cgroup_peak_mb = int((group / "memory.max_usage_in_bytes").read_text()) / 1024**2
             result.cgroup_failcnt = int((group / "memory.failcnt").read_text())
@@ -474,9 +485,9 @@ def run_colab(work: Path, book: Path, notebooks: dict[str, Path], chapters: list
                      "setup_first_run": install.first_error or "no restart needed"}
     for name in chapters:
         r = execute(notebooks[name], mode="colab", chapter=name, kernel_name="colab",
-                    cwd=content, env=env, preload=COLAB_PRELOAD)
-        _log(r)
+                    cwd=content, env=env, preload=COLAB_PRELOAD, save_to=_saved("colab", name))
         result.notebooks[name] = r
+        _log(r, result)
     return result
 
 
@@ -559,9 +570,9 @@ def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: lis
     result.setup_seconds = round(time.perf_counter() - start, 1)
     for name in chapters:
         r = execute(notebooks[name], mode="binder", chapter=name, kernel_name="binder", env=env,
-                    cap=BINDER_LIMIT)
-        _log(r)
+                    cap=BINDER_LIMIT, save_to=_saved("binder", name))
         result.notebooks[name] = r
+        _log(r, result)
     return result
 
 
@@ -619,7 +630,12 @@ def spark_connect_server(work: Path, env: dict[str, str]) -> Iterator[str]:
                     "--conf", "spark.sql.session.timeZone=UTC"],
                    env=server_env, check=True, capture_output=True)
     try:
-        _wait_port(port, 120)
+        try:
+            _wait_port(port, 600)  # a JVM start on a busy 2-core machine: minutes
+        except TimeoutError:
+            logs = sorted((work / "spark-logs").glob("*.out"))
+            tail = logs[-1].read_text()[-2000:] if logs else "no log"
+            raise RuntimeError(f"Spark Connect server did not listen on {port}:\n{tail}") from None
         yield f"sc://127.0.0.1:{port}"
     finally:
         subprocess.run(["bash", str(home / "sbin" / "stop-connect-server.sh")], env=server_env,
@@ -637,9 +653,10 @@ def run_cluster(work: Path, book: Path, notebooks: dict[str, Path], chapters: li
                               "spark": "Spark Connect server (pyspark sbin/start-connect-server.sh, local[2])"}
         run_env = {**env, "DASK_SCHEDULER_ADDRESS": dask_address, "SPARK_REMOTE": remote}
         for name in chapters:
-            r = execute(notebooks[name], mode="cluster", chapter=name, env=run_env)
-            _log(r)
+            r = execute(notebooks[name], mode="cluster", chapter=name, env=run_env,
+                        save_to=_saved("cluster", name))
             result.notebooks[name] = r
+            _log(r, result)
     return result
 
 
@@ -647,13 +664,54 @@ def run_cluster(work: Path, book: Path, notebooks: dict[str, Path], chapters: li
 
 
 RUNNERS = {"colab": run_colab, "binder": run_binder, "cluster": run_cluster}
+EXECUTED: Path | None = None  # where executed notebooks are kept (``--executed``), if anywhere
+
+
+def _saved(mode: str, chapter: str) -> Path | None:
+    return EXECUTED / mode / f"{chapter}.ipynb" if EXECUTED is not None else None
+
+
+def compare(executed: Path, results: Path, a: str = "colab", b: str = "binder") -> dict[str, Any]:
+    """Compare what a learner sees in runtime ``a`` and ``b`` (the book's determinism masks).
+
+    For each chapter executed in both, the number of comparable outputs
+    (:func:`bdp.book.comparable_outputs`) that differ, and the first difference; stored in the
+    results file under ``comparison``.
+    """
+    import nbformat
+
+    from bdp.book import comparable_outputs
+
+    out: dict[str, Any] = {}
+    for left in sorted((executed / a).rglob("*.ipynb")):
+        chapter = left.relative_to(executed / a).with_suffix("").as_posix()
+        right = executed / b / f"{chapter}.ipynb"
+        if not right.exists():
+            continue
+        x = comparable_outputs(nbformat.read(left, as_version=4))
+        y = comparable_outputs(nbformat.read(right, as_version=4))
+        diff = [(i, j) for i, j in zip(x, y) if i != j] + [(i, "") for i in x[len(y):]] \
+            + [("", j) for j in y[len(x):]]
+        out[chapter] = {"outputs": max(len(x), len(y)), "differ": len(diff),
+                        "first": [d[:300] for d in diff[0]] if diff else None}
+    data = load_results(results)
+    data["comparison"] = {"between": [a, b], "chapters": out}
+    _write_json(data, results)
+    return out
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _log(r: NotebookResult) -> None:
+_PROGRESS: Path | None = None  # results file updated after every notebook (a cut run keeps them)
+_PREVIOUS: dict[str, NotebookResult] = {}  # a partial pass keeps the other chapters' results
+
+
+def _log(r: NotebookResult, result: Pass | None = None) -> None:
+    if result is not None and _PROGRESS is not None:
+        snapshot = Pass(**{**result.__dict__, "notebooks": {**_PREVIOUS, **result.notebooks}})
+        save_pass(snapshot, _PROGRESS)
     cg = f", cgroup {r.cgroup_peak_mb:.0f} MB" if r.cgroup_peak_mb is not None else ""
     err = f" — {r.first_error}" if r.first_error else ""
     print(f"  {r.mode:8s} {r.chapter:34s} {r.passed:3d}/{r.total:<3d} {r.seconds:6.1f} s "
@@ -663,6 +721,7 @@ def _log(r: NotebookResult) -> None:
 def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None = None,
         work: Path | None = None) -> list[Pass]:
     """Run the given passes over the published notebooks; merge each into ``results``."""
+    global _PROGRESS, _PREVIOUS
     own = work is None
     work = Path(tempfile.mkdtemp(prefix="bdp-runtimes-")) if own else work
     # a CI timeout or Ctrl-C: unwind (stop the scheduler, workers and Spark server we started)
@@ -679,12 +738,13 @@ def run(modes: list[str], *, results: Path = RESULTS, chapters: list[str] | None
             start = time.perf_counter()
             mode_work = work / mode
             mode_work.mkdir()
+            _PROGRESS = results
+            previous = load_results(results).get("modes", {}).get(mode, {}).get("notebooks", {})
+            _PREVIOUS = {n: NotebookResult(**rec) for n, rec in previous.items()} if chapters else {}
             result = RUNNERS[mode](mode_work, book, notebooks, names)
             result.seconds = round(time.perf_counter() - start, 1)
-            if chapters:  # a partial pass keeps the other chapters' last results
-                previous = load_results(results).get("modes", {}).get(mode, {}).get("notebooks", {})
-                for name, rec in previous.items():
-                    result.notebooks.setdefault(name, NotebookResult(**rec))
+            for name, rec in _PREVIOUS.items():  # a partial pass keeps the others' last results
+                result.notebooks.setdefault(name, rec)
             save_pass(result, results)
             ok = sum(r.ok for r in result.notebooks.values() if r.chapter in names)
             print(f"{mode}: {ok}/{len(names)} notebooks passed every cell; {result.seconds:.0f} s "
@@ -703,14 +763,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_run.add_argument("modes", nargs="+", choices=MODES)
     p_run.add_argument("--chapters", nargs="+", help="only these (e.g. day1/03_spark)")
     p_run.add_argument("--results", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    p_run.add_argument("--executed", type=Path, help="keep the executed notebooks in DIR/<mode>/")
+    p_cmp = sub.add_parser("compare", help="compare the outputs of two runtimes' executed notebooks")
+    p_cmp.add_argument("--executed", type=Path, required=True)
+    p_cmp.add_argument("--results", type=Path, default=RESULTS)
     p_rep = sub.add_parser("report", help="print the results file as a table and list failures")
     p_rep.add_argument("--results", type=Path, default=RESULTS)
 
 
 def cmd(args: argparse.Namespace) -> int:
     """Run the ``runtimes`` command; return the exit code (0 unless the harness itself failed)."""
+    global EXECUTED
     if args.action == "run":
+        EXECUTED = args.executed
         run(args.modes, results=args.results, chapters=args.chapters)
+        return 0
+    if args.action == "compare":
+        for chapter, c in compare(args.executed, args.results).items():
+            first = f"; first: {c['first']}" if c["first"] else ""
+            print(f"colab vs binder {chapter}: {c['differ']}/{c['outputs']} outputs differ{first}")
         return 0
     if args.action == "report":
         data = load_results(args.results)

@@ -188,9 +188,9 @@ def test_every_launch_link_names_a_published_notebook(book: Build, tmp_path: Pat
     for page in sorted(html.rglob("*.html")):
         for a in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("a[href]"):
             href = a["href"]
-            if href.startswith("https://colab.research.google.com/"):
+            if href.startswith("https://colab.research.google.com/github/"):
                 target = href.split(f"/github/{REPO}/blob/{BRANCH}/", 1)[1]
-            elif href.startswith("https://mybinder.org/"):
+            elif href.startswith("https://mybinder.org/v2/"):
                 assert href.startswith(f"https://mybinder.org/v2/gh/{REPO}/{BINDER_ENV_BRANCH}?")
                 pull = unquote(parse_qs(urlparse(href).query)["urlpath"][0])
                 assert pull.startswith("git-pull?"), href

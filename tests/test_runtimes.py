@@ -253,3 +253,22 @@ def test_binder_link_pulls_the_notebook_into_the_cached_environment() -> None:
     query = parse_qs(pull.split("?", 1)[1])
     assert query == {"repo": [config["repository"]["url"]], "branch": ["notebooks"],
                      "urlpath": ["lab/tree/big-data-processing/appendix/where_it_runs.ipynb"]}
+
+
+def test_compare_counts_what_a_learner_would_see_differently(tmp_path: Path) -> None:
+    import nbformat
+
+    def nb(text: str) -> nbformat.NotebookNode:
+        cell = nbformat.v4.new_code_cell("print(x)")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    for mode, text in (("colab", "dtype: str\ntook 1.2 s\n"), ("binder", "dtype: str\ntook 3.4 s\n")):
+        (tmp_path / mode / "day1").mkdir(parents=True)
+        nbformat.write(nb(text), tmp_path / mode / "day1" / "a.ipynb")
+    nbformat.write(nb("dtype: object\n"), tmp_path / "colab" / "day1" / "b.ipynb")
+    nbformat.write(nb("dtype: str\n"), tmp_path / "binder" / "day1" / "b.ipynb")
+    out = runtimes.compare(tmp_path, tmp_path / "r.json")
+    assert out["day1/a"]["differ"] == 0  # timings are masked
+    assert out["day1/b"]["differ"] == 1 and "object" in out["day1/b"]["first"][0]
+    assert runtimes.load_results(tmp_path / "r.json")["comparison"]["between"] == ["colab", "binder"]
