@@ -192,7 +192,7 @@ def test_compare_interleaves_and_feeds_a_verdict() -> None:
 
     order: list[str] = []
     t = compare({"short": lambda: (order.append("s"), time.sleep(0.01)),
-                 "long": lambda: (order.append("l"), time.sleep(0.08))}, repeat=3, warmup=1)
+                 "long": lambda: (order.append("l"), time.sleep(0.3))}, repeat=3, warmup=1)
     assert order == ["s", "l"] + ["s", "l"] * 3  # warm-up, then interleaved rounds
     v = verdict(t, "long", "short")
-    assert v.faster == "short" and v.clear and v.ratio > 3
+    assert v.faster == "short" and v.clear and v.ratio > 2  # a sleep never ends early
