@@ -392,7 +392,7 @@ def _assemble(nb: Any, checks: list[CheckCell] | None, preamble: str
         cells.append(nbformat.v4.new_code_cell(
             "__import__('bdp.grading').grading._disarm()", metadata=dict(hidden)))
 
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
         role, label = _role(cell)
         if role == "check":
             continue
@@ -400,6 +400,7 @@ def _assemble(nb: Any, checks: list[CheckCell] | None, preamble: str
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata)))
         else:
             cells.append(cell)
+        cells[-1].metadata["bdp_cell"] = number  # the learner's cell number, for messages
         if role == "answer":
             for check in [c for c in pending if c.label == label]:
                 place(check)
@@ -473,6 +474,13 @@ def _lines(cell: Any) -> list[str]:
         elif "data" in out:
             text.append(str(out["data"].get("text/plain", "")))
     return "".join(text).splitlines()
+
+
+def _where(cell: Any) -> str:
+    meta = cell.get("metadata", {})
+    if "bdp-grading" in meta.get("tags", []):
+        return "the grader's own cell"
+    return f"cell {meta['bdp_cell']}" if meta.get("bdp_cell") else "a check cell"
 
 
 def _kill_group(pid: int | None) -> None:
@@ -555,8 +563,14 @@ def _execute(nb: Any, work: Path, env: dict, kernel: str, cell_timeout: float,
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
+    import logging
+
+    quiet = logging.getLogger("bdp.grading.nbclient")  # time-outs are reported in the sheet
+    quiet.setLevel(logging.CRITICAL)
     client = NotebookClient(nb, kernel_name=kernel, allow_errors=True, interrupt_on_timeout=True,
-                            timeout=int(cell_timeout), startup_timeout=120,
+                            error_on_timeout={"ename": "TimeoutError", "evalue": "cell time limit",
+                                              "traceback": []},
+                            timeout=int(cell_timeout), startup_timeout=120, log=quiet,
                             resources={"metadata": {"path": str(work)}})
     notes: list[str] = []
     deadline = time.monotonic() + notebook_timeout
@@ -585,13 +599,11 @@ def _execute(nb: Any, work: Path, env: dict, kernel: str, cell_timeout: float,
                     except DeadKernelError:
                         what = (f"stopped: notebook time limit ({notebook_timeout:g} s)"
                                 if killed.is_set() else
-                                f"kernel died in cell {index} (crash or memory limit)")
+                                f"kernel died in {_where(cell)} (crash or memory limit)")
                         notes.append(what)
                         break
-                    error = _error_of(cell)
-                    if error and error.startswith("KeyboardInterrupt") and \
-                            time.monotonic() - started >= client.timeout - 0.5:
-                        notes.append(f"cell {index} interrupted: cell time limit "
+                    if time.monotonic() - started >= client.timeout - 0.5:
+                        notes.append(f"{_where(cell)} interrupted: cell time limit "
                                      f"({client.timeout:g} s)")
             finally:
                 watchdog.cancel()
@@ -637,6 +649,11 @@ def _score(rubric: Rubric, nb: Any, graded: list[tuple[int, CheckCell, str]],
             outcomes[name] = Outcome(0.0, False, results[name][1])
         else:
             outcomes[name] = Outcome(0.0, False, reasons.get(name, "not run"))
+    for index, cell in enumerate(nb.cells):
+        error = _error_of(cell) if index not in check_cells else None
+        if error and not error.startswith("TimeoutError"):
+            notes.append(f"error in {_where(cell)}: {error[:80]}")
+            break
     forged = []
     for index, cell in enumerate(nb.cells):
         for line in _lines(cell):
