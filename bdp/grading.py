@@ -602,7 +602,8 @@ def _execute(nb: Any, work: Path, env: dict, kernel: str, cell_timeout: float,
                                 f"kernel died in {_where(cell)} (crash or memory limit)")
                         notes.append(what)
                         break
-                    if time.monotonic() - started >= client.timeout - 0.5:
+                    if time.monotonic() - started >= client.timeout - 0.5 and not any(
+                            "interrupted" in note for note in notes):  # the first one says it
                         notes.append(f"{_where(cell)} interrupted: cell time limit "
                                      f"({client.timeout:g} s)")
             finally:
@@ -651,7 +652,7 @@ def _score(rubric: Rubric, nb: Any, graded: list[tuple[int, CheckCell, str]],
             outcomes[name] = Outcome(0.0, False, reasons.get(name, "not run"))
     for index, cell in enumerate(nb.cells):
         error = _error_of(cell) if index not in check_cells else None
-        if error and not error.startswith("TimeoutError"):
+        if error and not error.startswith(("TimeoutError", "KeyboardInterrupt")):
             notes.append(f"error in {_where(cell)}: {error[:80]}")
             break
     forged = []
@@ -660,10 +661,11 @@ def _score(rubric: Rubric, nb: Any, graded: list[tuple[int, CheckCell, str]],
             match = re.match(r"\s*" + OK + r"\s*([^:]+):", line)
             if match and match.group(1).strip() in rubric.checks:
                 name = match.group(1).strip()
-                if index not in check_cells or not outcomes[name].passed:
+                if (index not in check_cells or not outcomes[name].passed) and \
+                        name not in forged:
                     forged.append(name)
     if forged:
-        notes.append(f"forged {OK} line ignored: {forged[0]!r}")
+        notes.append(f"forged {OK} line(s) ignored: {', '.join(map(repr, forged[:3]))}")
     return outcomes, notes
 
 

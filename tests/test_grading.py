@@ -40,7 +40,7 @@ def _submission(folder: Path, name: str, answers: dict[str, str], first: str | N
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade a class of eight submissions once; return (rows by student, paths, seconds)."""
+    """Grade a class of ten submissions once; return (rows by student, paths, seconds)."""
     root = tmp_path_factory.mktemp("class")
     subs = root / "submissions"
     subs.mkdir()
@@ -75,10 +75,13 @@ def graded(tmp_path_factory):
         "bdp.checks.check_true('mean rejects an empty list', True, 'by hand')\n"
         "bdp.checks.check_close = lambda name, *a, **k: bdp.checks._ok(name, 'ok', False)\n"
         "check_close = bdp.checks.check_close\n")})
+    _submission(subs, "g-memory", {"ex-tiny-mean": MEAN + "hog = bytearray(3 * 2**30)\n",
+                                   "ex-tiny-evens": EVENS})
     out = root / "grades.csv"
     started = time.monotonic()
     code = main(["grade", str(subs), "--rubric", str(RUBRIC), "--out", str(out),
-                 "--cell-timeout", "6", "--timeout", "30", "--jobs", "3", "--no-progress"])
+                 "--cell-timeout", "6", "--timeout", "30", "--jobs", "3", "--no-progress",
+                 "--memory-mb", "2048"])
     seconds = time.monotonic() - started
     assert code == 0
     with out.open(newline="") as handle:
@@ -124,10 +127,11 @@ def test_broken_submissions_get_a_clear_line(graded):
 def test_loops_are_stopped_and_the_rest_still_counts(graded):
     rows, _, _ = graded
     loop = rows["d-loop"]
-    assert "interrupted: cell time limit (6 s)" in loop["status"]
+    assert loop["status"] == "cell 12 interrupted: cell time limit (6 s)"
     assert _points(loop) == ["2", "1", "1", "0"]
     stubborn = rows["d-stubborn"]
-    assert "stopped: notebook time limit (30 s)" in stubborn["status"]
+    assert stubborn["status"] == ("cell 5 interrupted: cell time limit (6 s); "
+                                  "stopped: notebook time limit (30 s)")
     assert stubborn["total"] == "0"
 
 
@@ -137,7 +141,7 @@ def test_a_deleting_submission_touches_only_its_copy(graded):
     assert row["status"].startswith("blocked 4 action(s) outside its folder: os.remove ")
     assert row["total"] == "6"
     assert (root / "submissions" / "a-reference.ipynb").is_file()
-    assert len(list((root / "submissions").iterdir())) == 9
+    assert len(list((root / "submissions").iterdir())) == 10
     assert not (root / "outside.txt").exists()
 
 
@@ -145,17 +149,24 @@ def test_forged_check_lines_earn_nothing(graded):
     rows, _, _ = graded
     row = rows["f-forger"]
     assert row["total"] == "0"
-    assert "forged \u2713 line ignored: 'mean of 1..4'" in row["status"]
+    assert row["status"] == ("forged \u2713 line(s) ignored: 'mean of 1..4', "
+                             "'mean rejects an empty list'")
+
+
+def test_memory_is_capped(graded):
+    rows, _, _ = graded
+    row = rows["g-memory"]
+    assert row["status"] == "error in cell 5: MemoryError:" and row["total"] == "6"
 
 
 def test_sheet_feedback_and_time(graded):
     rows, root, seconds = graded
     assert sorted(rows) == ["a-reference", "b-mistakes", "c-broken", "c-notes", "c-raises",
-                            "d-loop", "d-stubborn", "e-deleter", "f-forger"]
+                            "d-loop", "d-stubborn", "e-deleter", "f-forger", "g-memory"]
     feedback = root / "grades_feedback"
     assert (feedback / "a-reference.md").is_file() and (feedback / "a-reference.ipynb").is_file()
     assert not [p for p in root.rglob("*.tmp")]
-    print(f"graded 9 submissions in {seconds:.0f} s")
+    print(f"graded 10 submissions in {seconds:.0f} s")
     assert seconds < 120
 
 
