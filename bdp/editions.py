@@ -468,8 +468,9 @@ def verify(source: Path, student: Any) -> list[str]:
         if cell.get("execution_count"):
             problems.append(f"cell {index} has an execution count")
     solution_glue = {name for r in regions for src in r.code for name in _GLUE_CALL.findall(src)}
-    outside = {name for c in chapter.cells if c.cell_type == "code" and not any(
-        c.source == src for r in regions for src in r.code) for name in _GLUE_CALL.findall(c.source)}
+    solution_code = {src for r in regions for src in r.code}
+    outside = {name for c in chapter.cells if c.cell_type == "code"
+               and c.source not in solution_code for name in _GLUE_CALL.findall(c.source)}
     for name in sorted(solution_glue - outside):
         if re.search(r"\{glue(?::[a-z]+)?\}`" + re.escape(name) + r"[`:]", text) or re.search(
                 r"\{glue(?::[a-z]+)?\}\s+" + re.escape(name) + r"\b", text):
@@ -520,9 +521,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"error: {path}: {problem}", file=sys.stderr)
             if leaks or (args.strict and edition.problems):
                 status = 1
+            kept = sum(c.metadata.get("bdp", {}).get("role") == "check"
+                       for c in edition.notebook.cells)
             print(f"wrote {target}: {len(edition.regions)} solution(s) hidden, "
-                  f"{sum(c.metadata.get('bdp', {}).get('role') == 'check' for c in edition.notebook.cells)}"
-                  f" check cell(s) kept, "
+                  f"{kept} check cell(s) kept, "
                   f"{target.stat().st_size / 1e3:.1f} kB")
         return status
     except EditionError as exc:

@@ -27,7 +27,8 @@ def _roles(nb) -> list[tuple[str, str]]:
 
 def test_every_solution_becomes_one_cell_to_fill(edition):
     assert edition.exercises == ["ex-tiny-mean", "ex-tiny-evens", "ex-tiny-why"]
-    answers = [c for c in edition.notebook.cells if editions.ANSWER_TAG in c.metadata.get("tags", [])]
+    answers = [c for c in edition.notebook.cells
+               if editions.ANSWER_TAG in c.metadata.get("tags", [])]
     assert [(c.cell_type, c.metadata["bdp"]["exercise"]) for c in answers] == [
         ("code", "ex-tiny-mean"), ("code", "ex-tiny-evens"), ("markdown", "ex-tiny-why")]
     # the answer cell says what the checks will use
