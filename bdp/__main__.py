@@ -210,21 +210,21 @@ def cmd_edition(args: argparse.Namespace) -> int:
 
 
 def add_grade_parser(subparsers: argparse._SubParsersAction) -> None:
-    from bdp import grading
+    from bdp import grader, grading
 
     p = subparsers.add_parser(
         "grade",
         help="run every submitted notebook in a clean kernel; write a grade sheet and feedback",
         description=grading.__doc__.splitlines()[0],
     )
-    grading.add_arguments(p)
+    grader.add_arguments(p)
     p.set_defaults(func=cmd_grade, parser=p)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from bdp import grading
+    from bdp import grader
 
-    return grading.run(args)
+    return grader.run(args)
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ What :func:`student_notebook` does, cell by cell (the source is read with jupyte
   ``metadata.bdp.role = "check"``: they call :mod:`bdp.checks` on the learner's objects and are
   what ``python -m bdp grade`` runs (the teacher's copy, not the learner's);
 * exercise directives are kept (the spec); in the ``.ipynb`` they become plain Markdown, which
-  Jupyter and Colab render (``--format md`` keeps the directives for an HTML build);
+  Jupyter and Colab render (``--format md`` keeps the directives for an HTML build, which must
+  not execute: ``execute_notebooks: "off"``, since the check cells need the learner's answers —
+  tried with ``jupyter-book build -W -n`` and sphinx-exercise: builds clean, no outputs);
 * no outputs, no execution counts; glue references (``{glue:text}`name` ``) to values glued only
   inside a solution are replaced by a pointer to the exercise, and reported.
 
