@@ -160,10 +160,28 @@ def _python(source: str) -> ast.Module | None:
         return None
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
+           ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _walk_scope(node: ast.AST):
+    """Like :func:`ast.walk`, without entering nested scopes (functions, lambdas, comprehensions)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if isinstance(child, _SCOPES):
+                yield child  # its name binds here; its body does not
+            else:
+                todo.append(child)
+
+
 def _stores(node: ast.AST) -> set[str]:
+    """Names a statement binds in the notebook's namespace."""
     names: set[str] = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+    for sub in _walk_scope(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
             names.add(sub.id)
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(sub.name)
@@ -172,11 +190,25 @@ def _stores(node: ast.AST) -> set[str]:
     return names
 
 
+def _bound_anywhere(node: ast.AST) -> set[str]:
+    """Every name bound at any depth: stores, parameters, comprehension targets."""
+    names = {sub.id for sub in ast.walk(node)
+             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
+    names |= {sub.arg for sub in ast.walk(node) if isinstance(sub, ast.arg)}
+    return names
+
+
 def _loads(node: ast.AST) -> set[str]:
+    """Names a statement reads from outside (local and comprehension names excluded)."""
+    if not isinstance(node, ast.stmt):
+        return {sub.id for sub in ast.walk(node)
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
+    loop_targets = {name.id for sub in ast.walk(node) if isinstance(sub, (ast.For, ast.AsyncFor))
+                    for name in ast.walk(sub.target) if isinstance(name, ast.Name)}
     return {
         sub.id for sub in ast.walk(node)
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)
-    }
+    } - (_bound_anywhere(node) - _stores(node)) - loop_targets
 
 
 def _defined(sources: list[str]) -> set[str]:
@@ -448,18 +480,20 @@ def verify(source: Path, student: Any) -> list[str]:
     regions, _ = solution_regions(chapter)
     nb, text = _student_text(student)
     problems = []
-    # lines that also appear outside the solutions (imports, the spec, check cells) are allowed
-    visible = {_norm(line) for cell in _convert(chapter, True).notebook.cells
-               for line in cell.source.splitlines()}
-    visible |= {_norm(line) for cell in _convert(chapter, False).notebook.cells
-                for line in cell.source.splitlines()}
+    # a solution line may appear in the student file only where the source has it outside the
+    # solutions too (an import, a continuation line, the spec): compare with the source's text
+    # with every solution block cut out
+    outside_text = _norm(Path(source).read_text(encoding="utf-8"))
+    for region in regions:
+        for block in region.code + region.prose:
+            outside_text = outside_text.replace(_norm(block), "\u2702")
     for region in regions:
         for kind, blocks in (("code", region.code), ("prose", region.prose)):
             for block in blocks:
                 for line in block.splitlines():
                     norm = _norm(line)
                     if (len(norm) < MIN_LINE or not re.search(r"[A-Za-z0-9]", norm)
-                            or norm in visible or re.match(r"^[`:]{3,}", norm)):
+                            or norm in outside_text or re.match(r"^[`:]{3,}", norm)):
                         continue
                     if norm in text:
                         problems.append(

@@ -121,3 +121,18 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not (tmp_path / "out").exists()
+
+
+def test_local_names_are_not_narrative_dependencies(tmp_path):
+    """Function locals, comprehension and loop variables of a solution are not 'defined' by it."""
+    chapter = tmp_path / "scopes.md"
+    chapter.write_text((DATA / "dependent.md").read_text().replace(
+        "doubled = 2 * 21\n",
+        "def twice(df):\n    df = df * 2\n    return df\n\n"
+        "doubled = twice(21)\nsquares = [c * c for c in range(3)]\nfor k in range(2):\n"
+        "    pass\n").replace(
+        "print(doubled + 1)\n",
+        "print([c for c in 'ab'], [df for df in (1, 2)])\nfor k in range(3):\n    print(k)\n"
+        "def f(twice):\n    return twice\n"))
+    dep = editions.student_notebook(chapter)
+    assert [d.split("'")[1] for d in dep.dependencies] == []
