@@ -8,6 +8,12 @@ Commands (one ``cmd_<name>`` function each, registered in :func:`build_parser`):
 * ``notebooks`` — the publish step: write an ``.ipynb`` (with the Colab setup cell) beside every
   chapter, so the launch buttons open runnable notebooks: ``python -m bdp notebooks .``
 
+* ``edition`` — the student edition of chapters (solutions replaced by cells to fill):
+  ``python -m bdp edition student day4/32_evaluation.md --out student/``; ``... verify``.
+
+* ``grade`` — grade a folder of submitted notebooks into a grade sheet and feedback:
+  ``python -m bdp grade submissions/ --rubric rubric.yml --out grades.csv``.
+
 * ``runtimes`` — the runtime test: every published notebook executed as on Colab, on Binder and
   against a real Dask scheduler / Spark Connect server: ``python -m bdp runtimes run colab``.
 
@@ -181,6 +187,47 @@ def cmd_runtimes(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# edition, grade
+# --------------------------------------------------------------------------------------------
+
+
+def add_edition_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bdp import editions
+
+    p = subparsers.add_parser(
+        "edition",
+        help="write (or verify) the student edition of chapters: solutions become cells to fill",
+        description=editions.__doc__.splitlines()[0],
+    )
+    editions.add_arguments(p)
+    p.set_defaults(func=cmd_edition, parser=p)
+
+
+def cmd_edition(args: argparse.Namespace) -> int:
+    from bdp import editions
+
+    return editions.run(args)
+
+
+def add_grade_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bdp import grader, grading
+
+    p = subparsers.add_parser(
+        "grade",
+        help="run every submitted notebook in a clean kernel; write a grade sheet and feedback",
+        description=grading.__doc__.splitlines()[0],
+    )
+    grader.add_arguments(p)
+    p.set_defaults(func=cmd_grade, parser=p)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from bdp import grader
+
+    return grader.run(args)
+
+
+# --------------------------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------------------------
 
@@ -196,6 +243,8 @@ def build_parser() -> _Parser:
     add_data_parser(subparsers)
     add_notebooks_parser(subparsers)
     add_runtimes_parser(subparsers)
+    add_edition_parser(subparsers)
+    add_grade_parser(subparsers)
     return parser
 
 
