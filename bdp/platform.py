@@ -359,17 +359,35 @@ settings = json.loads({settings!r})
 c = get_config()  # noqa: F821
 
 
+def _sweep():
+    # every other process of this platform (found by its marker variable), then the folder
+    import psutil
+
+    me = os.getpid()
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if proc.pid != me and proc.environ().get("{marker}") == settings["root"]:
+                proc.kill()
+        except (psutil.Error, OSError):
+            pass
+    shutil.rmtree(settings["root"], ignore_errors=True)
+
+
 def _watch_parent(pid):
     # the notebook's kernel started this hub: when the kernel is gone (even killed), shut down
-    # like on Ctrl-C (servers, services and their clusters, proxy), then remove the folder
+    # like on Ctrl-C (servers, services and their clusters, proxy); whatever is still running
+    # after that (or after 30 s) is killed, and the folder removed
     while True:
         time.sleep(1)
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            atexit.register(shutil.rmtree, settings["root"], True)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
+            break
+    atexit.register(_sweep)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+    _sweep()
+    os._exit(0)
 
 
 threading.Thread(target=_watch_parent, args=(settings["parent_pid"],), daemon=True).start()
@@ -495,7 +513,7 @@ def start_platform(
     }
     (root / "jupyterhub_config.py").write_text(_HUB_CONFIG.format(
         settings=json.dumps(settings), admin=ADMIN_SERVICE, gateway=GATEWAY_SERVICE,
-        culler=CULLER_SERVICE), encoding="utf-8")
+        culler=CULLER_SERVICE, marker=MARKER_ENV), encoding="utf-8")
     (root / "dask_gateway_config.py").write_text(_GATEWAY_CONFIG.format(
         settings=json.dumps(gw_settings), prefix=GATEWAY_PREFIX), encoding="utf-8")
     hub_env = {**os.environ, **env}
