@@ -282,8 +282,13 @@ def execute(
         if group is not None:  # a kernelspec from capped_kernelspec() joins it before it starts
             os.environ["BDP_CGROUP_PROCS"] = str(group / "cgroup.procs")
         start = time.perf_counter()
+        # the kernel process's own stderr (JVM start-up lines, ipykernel notices) is not a cell's
+        # output: keep it beside the executed notebook instead of in the harness's log
+        if save_to is not None:
+            save_to.parent.mkdir(parents=True, exist_ok=True)
+        stderr = save_to.with_suffix(".stderr.log").open("w") if save_to else subprocess.DEVNULL
         try:
-            with client.setup_kernel():
+            with client.setup_kernel(stderr=stderr):
                 pid = client.km.provisioner.pid
                 if group is not None:
                     _join_cgroup(group, pid)
@@ -310,7 +315,7 @@ def execute(
             result.first_error = result.first_error or _one_line(exc)
         result.seconds = time.perf_counter() - start
         if save_to is not None:
-            save_to.parent.mkdir(parents=True, exist_ok=True)
+            stderr.close()
             nbformat.write(nb, save_to)
         if group is not None:
             result.cgroup_peak_mb = int((group / "memory.max_usage_in_bytes").read_text()) / 1024**2
