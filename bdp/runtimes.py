@@ -266,6 +266,7 @@ def execute(
     """
     import nbformat
     from nbclient import NotebookClient
+    from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     from bdp.measure import RssSampler
@@ -293,8 +294,11 @@ def execute(
                 if group is not None:
                     _join_cgroup(group, pid)
                 with RssSampler(interval=0.05, pid=pid) as sampler:
-                    if preload:
-                        client.kc.execute_interactive(preload, timeout=120, silent=True)
+                    if preload:  # nbclient's kernel client is asynchronous
+                        reply = run_sync(client.kc.execute_interactive)(
+                            preload, timeout=300, store_history=False)
+                        if reply["content"]["status"] != "ok":
+                            result.note = f"preload failed: {reply['content'].get('evalue')}"
                     for index, cell in enumerate(nb.cells):
                         if cell.cell_type != "code":
                             continue
