@@ -492,6 +492,8 @@ def run_colab(work: Path, book: Path, notebooks: dict[str, Path], chapters: list
     }
     result.checks = {"setup_restarted_runtime": restarted,
                      "setup_first_run": install.first_error or "no restart needed"}
+    print(f"  colab setup: {result.environment} — install step {result.setup_seconds} s, "
+          f"restarted the runtime: {restarted}", flush=True)
     for name in chapters:
         r = execute(notebooks[name], mode="colab", chapter=name, kernel_name="colab",
                     cwd=content, env=env, preload=COLAB_PRELOAD, save_to=_saved("colab", name))
