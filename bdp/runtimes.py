@@ -266,6 +266,7 @@ def execute(
     """
     import nbformat
     from nbclient import NotebookClient
+    from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     from bdp.measure import RssSampler
@@ -282,14 +283,22 @@ def execute(
         if group is not None:  # a kernelspec from capped_kernelspec() joins it before it starts
             os.environ["BDP_CGROUP_PROCS"] = str(group / "cgroup.procs")
         start = time.perf_counter()
+        # the kernel process's own stderr (JVM start-up lines, ipykernel notices) is not a cell's
+        # output: keep it beside the executed notebook instead of in the harness's log
+        if save_to is not None:
+            save_to.parent.mkdir(parents=True, exist_ok=True)
+        stderr = save_to.with_suffix(".stderr.log").open("w") if save_to else subprocess.DEVNULL
         try:
-            with client.setup_kernel():
+            with client.setup_kernel(stderr=stderr):
                 pid = client.km.provisioner.pid
                 if group is not None:
                     _join_cgroup(group, pid)
                 with RssSampler(interval=0.05, pid=pid) as sampler:
-                    if preload:
-                        client.kc.execute_interactive(preload, timeout=120, silent=True)
+                    if preload:  # nbclient's kernel client is asynchronous
+                        reply = run_sync(client.kc.execute_interactive)(
+                            preload, timeout=300, store_history=False)
+                        if reply["content"]["status"] != "ok":
+                            result.note = f"preload failed: {reply['content'].get('evalue')}"
                     for index, cell in enumerate(nb.cells):
                         if cell.cell_type != "code":
                             continue
@@ -310,7 +319,7 @@ def execute(
             result.first_error = result.first_error or _one_line(exc)
         result.seconds = time.perf_counter() - start
         if save_to is not None:
-            save_to.parent.mkdir(parents=True, exist_ok=True)
+            stderr.close()
             nbformat.write(nb, save_to)
         if group is not None:
             result.cgroup_peak_mb = int((group / "memory.max_usage_in_bytes").read_text()) / 1024**2
@@ -483,6 +492,8 @@ def run_colab(work: Path, book: Path, notebooks: dict[str, Path], chapters: list
     }
     result.checks = {"setup_restarted_runtime": restarted,
                      "setup_first_run": install.first_error or "no restart needed"}
+    print(f"  colab setup: {result.environment} — install step {result.setup_seconds} s, "
+          f"restarted the runtime: {restarted}", flush=True)
     for name in chapters:
         r = execute(notebooks[name], mode="colab", chapter=name, kernel_name="colab",
                     cwd=content, env=env, preload=COLAB_PRELOAD, save_to=_saved("colab", name))
