@@ -127,11 +127,16 @@ def test_colab_extra_covers_every_module_the_chapters_import() -> None:
     assert not missing, f"add to pyproject.toml's colab extra (module: imported by): {missing}"
 
 
-def test_colab_extra_brings_the_pandas_the_book_teaches() -> None:
-    pandas = [r for r in colab_extra() if _norm(r).startswith("pandas>")]
-    assert pandas and ">=3" in pandas[0]
-    pinned = re.search(r"^pandas==(\d+)\.", (ROOT / "requirements.txt").read_text(), re.M)
-    assert pinned and pinned.group(1) == "3"
+def test_colab_extra_pins_what_it_replaces_as_the_book_does() -> None:
+    """Exact pins in the extra are the book's pins (pandas 3 among them): same versions, and
+    nothing for pip to search on Colab."""
+    book = dict(re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;]+)",
+                           (ROOT / "requirements.txt").read_text(), re.M))
+    book = {_norm(k): v for k, v in book.items()}
+    exact = {_norm(re.split(r"[\[=]", r)[0]): r.split("==")[1].split(";")[0]
+             for r in colab_extra() if "==" in r}
+    assert exact["pandas"].startswith("3.")
+    assert {k: book.get(k) for k in exact} == exact
 
 
 def test_colab_preinstalled_list_is_dated_with_its_source() -> None:
