@@ -16,7 +16,7 @@ from traitlets.config import Config
 from bdp import platform as bp
 from bdp.clusters import close, dask_client
 
-DEMO = {"ClusterConfig.idle_timeout": 40, "ClusterConfig.cluster_max_workers": 2}
+DEMO = {"ClusterConfig.idle_timeout": 60, "ClusterConfig.cluster_max_workers": 2}
 
 # A values file whose handler returns what only the Kubernetes backend knows (limits), and whose
 # commands are the current CLI: the loader must cope with both, without special-casing text.
