@@ -386,7 +386,12 @@ def spark_session(
         "spark.sql.session.timeZone": "UTC",
         # scratch space where Python's temporary files go (honours TMPDIR), not a fixed /tmp
         "spark.local.dir": tempfile.gettempdir(),
-        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tempfile.gettempdir()}",
+        # scratch space as above; the kit's log4j2 file keeps Spark's start-up notices out of
+        # the notebook (errors only, the level the kit sets once the session exists)
+        "spark.driver.extraJavaOptions": (
+            f"-Djava.io.tmpdir={tempfile.gettempdir()} "
+            f"-Dlog4j2.configurationFile={(Path(__file__).parent / 'log4j2.properties').as_uri()}"
+        ),
     }
     ui_proxy = proxied_url(4040)
     if ui_proxy is not None:

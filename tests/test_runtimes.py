@@ -29,7 +29,9 @@ from bdp.notebooks import chapter_sources, setup_cell_source
 KERNEL = {"ipython", "ipykernel"}
 OPTIONAL = {"myst_nb"}
 # kit modules that chapters never import (book maintenance, this test harness, the publish step)
-BUILD_ONLY_KIT = {"bdp.book", "bdp.notebooks", "bdp.runtimes", "bdp.__main__"}
+# ... and the teacher's tools (student edition, grading a class)
+BUILD_ONLY_KIT = {"bdp.book", "bdp.notebooks", "bdp.runtimes", "bdp.__main__", "bdp.editions",
+                  "bdp.grader"}
 
 
 def _norm(name: str) -> str:
