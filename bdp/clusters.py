@@ -124,6 +124,8 @@ def gateway_client(
     """
     from dask_gateway import Gateway
 
+    patch_gateway_client()
+
     if options is None:
         options = json.loads(os.environ.get(GATEWAY_OPTIONS_ENV) or "{}")
     if n_workers is None:
@@ -213,6 +215,40 @@ def dask_client(
         n = len(client.scheduler_info(n_workers=-1)["workers"])
         print(f"Dask: {n} workers on {where}; dashboard: {client.dashboard_link}")
     return client
+
+
+def patch_gateway_client() -> None:
+    """Make ``dask_gateway.Gateway.close`` safe to call twice and from its own event loop.
+
+    With dask-gateway 2026.3.0 and distributed 2026.8, every ``Gateway`` (one per cluster object,
+    besides the user's) misbehaves when the garbage collector finalises it: after an explicit
+    ``close()`` its ``__del__`` closes again and the stopped loop runner raises; finalised on the
+    client's own event-loop thread, it waits for that loop and hangs forever. Idempotent.
+    """
+    import asyncio
+
+    from dask_gateway import client as gw
+
+    if getattr(gw.Gateway.close, "_bdp_safe", False):
+        return
+    original = gw.Gateway.close
+
+    def close(self: Any) -> Any:
+        if getattr(self, "_bdp_closed", False):
+            return None
+        self._bdp_closed = True
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None and not self.asynchronous:
+            running.create_task(self._cleanup())  # cannot wait for the loop from inside it
+            return None
+        return original(self)
+
+    close._bdp_safe = True  # type: ignore[attr-defined]
+    close.__doc__ = original.__doc__
+    gw.Gateway.close = close
 
 
 def close(*engines: Any) -> None:
@@ -448,6 +484,7 @@ __all__ = [
     "check_java",
     "close",
     "dask_client",
+    "patch_gateway_client",
     "default_workers",
     "gateway_address",
     "gateway_client",

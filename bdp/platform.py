@@ -478,6 +478,9 @@ def start_platform(
     inactivity after which the culler stops a user's server. Everything lives in ``root``
     (default: a new temporary folder), removed by :meth:`Platform.stop`.
     """
+    from bdp.clusters import patch_gateway_client
+
+    patch_gateway_client()  # the learner's Gateway objects, made after this, close cleanly
     root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="bdp-hub-"))
     root.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in ("public", "hub", "proxy_api", "gw_api", "gw_http",
@@ -575,7 +578,30 @@ def log_in(platform: Platform, user: str, password: str, note: str = "course") -
     return resp.json()["token"]
 
 
+def request_cluster(gateway: Any, **options: Any) -> tuple[Any | None, str | None]:
+    """``gateway.new_cluster(**options)`` as ``(cluster, None)``, or ``(None, why)`` when refused.
+
+    dask-gateway 2026.3.0's client gives every cluster object a ``Gateway`` connection of its
+    own; when the server refuses the request, that half-built object is left to the garbage
+    collector. Collected later on the client's event-loop thread, its ``__del__`` waits on that
+    same loop, and the next request hangs forever. So the refusal is collected here, in the
+    caller's thread.
+    """
+    import gc
+
+    from bdp.clusters import patch_gateway_client
+
+    patch_gateway_client()
+    try:
+        return gateway.new_cluster(**options), None
+    except ValueError as err:
+        why = str(err)
+    gc.collect()
+    return None, why
+
+
 __all__ = [
+    "request_cluster",
     "GatewayConfigReport",
     "Platform",
     "PlatformError",

@@ -162,8 +162,8 @@ def test_gateway_options_refusal_and_cap(hub, token):
     gateway = _gateway(hub, token)
     try:
         assert gateway.list_clusters() == []
-        with pytest.raises(ValueError, match="worker_memory must be <="):
-            gateway.new_cluster(worker_memory=64)
+        refused, why = bp.request_cluster(gateway, worker_memory=64)
+        assert refused is None and "worker_memory must be <=" in why
         cluster = gateway.new_cluster(worker_cores=1, worker_memory=1)
         client = cluster.get_client(set_as_default=False)
         with warnings.catch_warnings(record=True) as caught:
