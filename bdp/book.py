@@ -198,7 +198,8 @@ class ChapterRun:
 
 
 @contextlib.contextmanager
-def _environ(env: dict[str, str] | None) -> Iterator[None]:
+def environ(env: dict[str, str] | None) -> Iterator[None]:
+    """Run a block with ``os.environ`` replaced by ``env`` (unchanged when ``None``)."""
     if env is None:
         yield
         return
@@ -223,7 +224,7 @@ def execute_chapter(source: Path, *, env: dict[str, str] | None = None, timeout:
     nb = jupytext.read(source, fmt="md:myst")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(source.parent)}})
-    with _environ(env), client.setup_kernel():
+    with environ(env), client.setup_kernel():
         pid = client.km.provisioner.pid
         with RssSampler(interval=0.05, pid=pid) as sampler:
             for index, cell in enumerate(nb.cells):

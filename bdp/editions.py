@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bdp.datasets._write import write_text_atomically
 
 __all__ = [
     "ANSWER_TAG",
@@ -402,18 +402,6 @@ def student_notebook(source: Path, *, keep_directives: bool = False) -> Edition:
 # --------------------------------------------------------------------------- writing
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _book_root(path: Path) -> Path | None:
     for parent in path.resolve().parents:
         if (parent / "_config.yml").is_file() and (parent / "_toc.yml").is_file():
@@ -450,7 +438,7 @@ def write_student(source: Path, out: Path, fmt: str = "ipynb", *, setup_cell: bo
         nb.metadata.pop("jupytext", None)
         nbformat.validate(nb)
         text = nbformat.writes(nb)
-    _atomic_write(target, text)
+    write_text_atomically(target, text)
     return target, edition
 
 

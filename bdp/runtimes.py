@@ -269,6 +269,7 @@ def execute(
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
+    from bdp.book import environ
     from bdp.measure import RssSampler
 
     nb = nbformat.read(path, as_version=4)
@@ -277,7 +278,7 @@ def execute(
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     group_name = f"bdp-{mode}-{os.getpid()}-{chapter.replace('/', '-')}"
-    with _environ(env), memory_cap(group_name, cap) if cap else contextlib.nullcontext() as group:
+    with environ(env), memory_cap(group_name, cap) if cap else contextlib.nullcontext() as group:
         if cap and group is None:
             result.note = "no memory cap (cgroup v1 memory controller not writable)"
         if group is not None:  # a kernelspec from capped_kernelspec() joins it before it starts
@@ -327,21 +328,6 @@ def execute(
             if result.cgroup_failcnt and not result.first_error:
                 result.first_error = f"memory cap hit {result.cgroup_failcnt} times"
     return result
-
-
-@contextlib.contextmanager
-def _environ(env: dict[str, str] | None) -> Iterator[None]:
-    if env is None:
-        yield
-        return
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 # --------------------------------------------------------------------------- the book's copy
