@@ -3,10 +3,11 @@
 Every timed comparison in the book glues its verdict under a name starting ``verdict_`` (see
 ``bdp.measure.verdict``), and every lesson that needs a direction prints one
 ``✓ <name>: <verdict> (gap N× the spread)`` line from ``bdp.checks.check_faster``. This script
-reads executed notebooks (a build's ``_build/jupyter_execute`` folder) and prints them::
+reads a build's execution cache (``_build/.jupyter_cache``: MyST-NB keeps glued values there,
+not in ``_build/jupyter_execute``) or a folder of executed notebooks, and prints them::
 
-    python benchmarks/verdicts.py _build/jupyter_execute
-    python benchmarks/verdicts.py RUN1_DIR RUN2_DIR     # do two runs give the same directions?
+    python benchmarks/verdicts.py _build/.jupyter_cache
+    python benchmarks/verdicts.py RUN1 RUN2     # do two runs give the same directions?
 
 It is a reporting tool for maintainers (the closing notes of measurement work), not a test.
 """
@@ -25,16 +26,32 @@ RATIO = re.compile(r"\d+(?:\.\d+)?\u00d7")
 
 
 def _text(output: dict) -> str:
-    text = output.get("text") or output.get("data", {}).get("text/plain", "")
+    data = output.get("data", {})
+    text = (output.get("text") or data.get("text/plain")
+            or data.get("application/papermill.record/text/plain", ""))
     return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _notebooks(folder: Path) -> list[tuple[str, nbformat.NotebookNode]]:
+    """``(chapter, notebook)`` pairs from a jupyter-cache folder or a folder of notebooks."""
+    if (folder / "global.db").is_file():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(folder)
+        pairs = []
+        for record in cache.list_cache_records():
+            uri = Path(record.uri)
+            chapter = "/".join(uri.with_suffix("").parts[-2:])
+            pairs.append((chapter, cache.get_cache_bundle(record.pk).nb))
+        return sorted(pairs, key=lambda p: p[0])
+    return [(p.relative_to(folder).with_suffix("").as_posix(), nbformat.read(p, as_version=4))
+            for p in sorted(folder.rglob("*.ipynb"))]
 
 
 def read(folder: Path) -> dict[str, dict[str, str]]:
     """``{chapter: {"verdict_x": text, "assert:<name>": "text | gap"}}`` for one executed build."""
     found: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.rglob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        chapter = path.relative_to(folder).with_suffix("").as_posix()
+    for chapter, nb in _notebooks(folder):
         items: dict[str, str] = {}
         for cell in nb.cells:
             for output in cell.get("outputs", []):
@@ -43,6 +60,8 @@ def read(folder: Path) -> dict[str, dict[str, str]]:
                     items[name] = _text(output).strip("'\"")
                 if output.get("output_type") == "stream":
                     for line in _text(output).splitlines():
+                        if line.startswith("\u2713 "):
+                            items["checks"] = str(int(items.get("checks", "0")) + 1)
                         match = ASSERTED.match(line.strip())
                         if match:
                             items[f"assert:{match['name']}"] = f"{match['verdict']} | gap {match['gap']}"
@@ -65,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     runs = [read(p) for p in args.runs]
     comparisons = sum(k.startswith("verdict_") for r in runs[:1] for c in r.values() for k in c)
+    checks = sum(int(c.get("checks", "0")) for c in runs[0].values())
     asserted = [(c, k, v) for c, items in runs[0].items() for k, v in items.items()
                 if k.startswith("assert:")]
     for chapter, items in runs[0].items():
@@ -75,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                                              else f"  [CHANGED: {other}]")
             print(f"  {key}: {value}{same}")
     gaps = [float(v.rsplit("gap ", 1)[1]) for _, _, v in asserted if "gap " in v]
-    print(f"\n{comparisons} glued verdicts, {len(asserted)} asserted lessons"
+    print(f"\n{comparisons} glued verdicts, {len(asserted)} asserted by time (check_faster), "
+          f"{checks} checks passed in all"
           + (f", smallest asserted gap = {min(gaps):.1f}\u00d7 the spread" if gaps else ""))
     return 0
 
