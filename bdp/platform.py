@@ -120,7 +120,7 @@ def restrict_handler(options: Any, allowed: set[str], dropped: list[str] | None 
         for key in sorted(set(out) - allowed):
             if key not in seen:
                 seen.append(key)
-                log.warning("option handler key %r has no local-backend trait: dropped", key)
+                log.info("option handler key %r has no local-backend trait: dropped", key)
             out.pop(key)
         return out
 
