@@ -153,6 +153,11 @@ STDERR_NOISE = {
     # the JVM announces the incubator module Spark 4.3's launcher always adds
     # (--add-modules=jdk.incubator.vector); no JVM flag silences it
     re.compile(r"^WARNING: Using incubator modules: jdk\.incubator\.vector$"): "JVM start-up notice",
+    # PySpark counts as an interactive shell, and Spark's shell banner announces its log level
+    # before any configuration applies (the kit's log4j2 file silences everything else)
+    re.compile(r'^Setting default log level to "WARN"\.$'): "Spark shell banner",
+    re.compile(r"^To adjust logging level use sc\.setLogLevel\(newLevel\)\. For SparkR, "
+               r"use setLogLevel\(newLevel\)\.$"): "Spark shell banner",
 }
 
 
