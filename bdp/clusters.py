@@ -199,11 +199,17 @@ def dask_client(
             ) from None
     else:
         d_workers, d_threads, d_memory = default_workers()
+        processes = cluster_kwargs.pop("processes", True)
+        if not processes and memory_limit is None:
+            # threads of this kernel: a worker's memory monitor would measure the whole kernel
+            # (every DataFrame the notebook holds) and warn about "unmanaged memory" it does
+            # not own, so in-process workers get no limit unless one is asked for
+            d_memory = 0
         cluster = LocalCluster(
             n_workers=n_workers or d_workers,
             threads_per_worker=threads_per_worker or d_threads,
             memory_limit=memory_limit if memory_limit is not None else d_memory,
-            processes=cluster_kwargs.pop("processes", True),
+            processes=processes,
             host="127.0.0.1",
             dashboard_address=cluster_kwargs.pop("dashboard_address", "127.0.0.1:0"),
             **cluster_kwargs,

@@ -38,6 +38,21 @@ def test_local_cluster_computes(monkeypatch, capsys):
         client.cluster.close()
 
 
+
+def test_in_process_workers_have_no_memory_limit_unless_asked(monkeypatch, capsys):
+    """Threads of the kernel share its memory: a limit would count the notebook's own data."""
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    monkeypatch.delenv("DASK_GATEWAY_ADDRESS", raising=False)
+    for asked, expected in ((None, 0), ("300MiB", 300 * 1024**2)):
+        client = dask_client(n_workers=2, threads_per_worker=1, memory_limit=asked,
+                             processes=False, protocol="tcp")
+        try:
+            workers = client.scheduler_info(n_workers=-1)["workers"].values()
+            assert [w["memory_limit"] for w in workers] == [expected, expected]
+        finally:
+            client.close()
+            client.cluster.close()
+
 def test_dashboard_link_goes_through_the_proxy_on_binder(monkeypatch, capsys):
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/learner/")
