@@ -35,7 +35,7 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -988,13 +988,19 @@ def run_checkov(folder: str | Path, timeout: float = 600) -> dict[str, Any]:
         raise RuntimeError(f"checkov failed ({done.returncode}): {done.stderr[-2000:]}")
     report = json.loads(done.stdout)
     reports = report if isinstance(report, list) else [report]
-    out: dict[str, Any] = {"failed": {}, "skipped": {}, "summary": {}, "version": None}
+    out: dict[str, Any] = {"failed": {}, "skipped": {}, "summary": {}, "version": None,
+                           "findings": []}
     for rep in reports:
         if "results" not in rep:  # an empty scan prints a summary only
             continue
         for key, field in (("failed", "failed_checks"), ("skipped", "skipped_checks")):
             for finding in rep["results"].get(field, []):
                 out[key].setdefault(finding["check_id"], []).append(finding["resource"])
+                out["findings"].append({
+                    "resource": finding["resource"], "check_id": finding["check_id"],
+                    "check_name": finding.get("check_name", ""), "status": key,
+                    "reason": (finding.get("check_result") or {}).get("suppress_comment", ""),
+                })
         out["summary"] = rep.get("summary", {})
         out["version"] = out["summary"].get("checkov_version")
     return out
@@ -1126,23 +1132,205 @@ def write_rendered(folder: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, pod in rendered_pods().items():
-        pod = copy.deepcopy(pod)
-        annotations = pod["metadata"].setdefault("annotations", {})
-        for i, (check, reason) in enumerate(sorted(ACCEPTED_FINDINGS.items()), start=1):
-            annotations[f"checkov.io/skip{i}"] = f"{check}={reason}"
+        pod = with_accepted_skips(pod)
         path = folder / name
         path.write_text(to_yaml(pod), encoding="utf-8")
         paths.append(path)
     return paths
 
 
+
+def with_accepted_skips(obj: Mapping[str, Any]) -> Manifest:
+    """A copy of ``obj`` annotated with :data:`ACCEPTED_FINDINGS` as checkov's inline skips
+    (``checkov.io/skipN: CHECK_ID=reason``): the scanner then reports them as *skipped*, with
+    the reason, instead of failed."""
+    obj = copy.deepcopy(dict(obj))
+    annotations = obj.setdefault("metadata", {}).setdefault("annotations", {})
+    for i, (check, reason) in enumerate(sorted(ACCEPTED_FINDINGS.items()), start=1):
+        annotations[f"checkov.io/skip{i}"] = f"{check}={reason}"
+    return obj
+
+
+# --------------------------------------------------------------------------- policy subset
+
+#: The checkov checks on a Pod's own spec that :func:`policy_findings` re-implements, each
+#: with its checkov title and what it protects against (used by chapter 20 and as the
+#: fallback where checkov is not installed). Graph checks such as CKV2_K8S_6 (a NetworkPolicy
+#: selects the Pod) need the other manifests and are left to checkov.
+POLICY_CHECKS: dict[str, tuple[str, str]] = {
+    "CKV_K8S_8": ("Liveness Probe Should be Configured",
+                  "a hung process is restarted instead of holding its slot"),
+    "CKV_K8S_9": ("Readiness Probe Should be Configured",
+                  "no traffic reaches a container before it can answer"),
+    "CKV_K8S_10": ("CPU requests should be set",
+                   "the scheduler places the Pod by what it needs"),
+    "CKV_K8S_11": ("CPU limits should be set",
+                   "one Pod cannot take every core of its node"),
+    "CKV_K8S_12": ("Memory requests should be set",
+                   "the scheduler places the Pod by what it needs"),
+    "CKV_K8S_13": ("Memory limits should be set",
+                   "one Pod cannot exhaust its node's memory"),
+    "CKV_K8S_14": ("Image Tag should be fixed - not latest or blank",
+                   "a moving tag runs different code on every pull"),
+    "CKV_K8S_15": ("Image Pull Policy should be Always",
+                   "a node cannot run a stale or locally planted image"),
+    "CKV_K8S_20": ("Containers should not run with allowPrivilegeEscalation",
+                   "setuid binaries cannot raise a process's privileges"),
+    "CKV_K8S_21": ("The default namespace should not be used",
+                   "quotas, policies and RBAC of a namespace apply to the Pod"),
+    "CKV_K8S_22": ("Use read-only filesystem for containers where possible",
+                   "an intruder cannot change the image's files"),
+    "CKV_K8S_23": ("Minimize the admission of root containers",
+                   "a container escape does not start as root"),
+    "CKV_K8S_28": ("Minimize the admission of containers with the NET_RAW capability",
+                   "no raw sockets: no spoofed packets to neighbours"),
+    "CKV_K8S_29": ("Apply security context to your pods and containers",
+                   "the Pod states its user and system-call filter"),
+    "CKV_K8S_30": ("Apply security context to your containers",
+                   "each container states its privileges"),
+    "CKV_K8S_31": ("Ensure that the seccomp profile is set to docker/default or "
+                   "runtime/default", "rarely needed system calls are blocked"),
+    "CKV_K8S_37": ("Minimize the admission of containers with capabilities assigned",
+                   "no Linux capability beyond what the program needs"),
+    "CKV_K8S_38": ("Ensure that Service Account Tokens are only mounted where necessary",
+                   "code in the Pod gets no credential for the API server"),
+    "CKV_K8S_40": ("Containers should run as a high UID to avoid host conflict",
+                   "the UID matches no user of the node"),
+    "CKV_K8S_43": ("Image should use digest",
+                   "the Pod runs exactly the image that was reviewed"),
+}
+
+
+def _image_tag(image: str) -> tuple[str, bool]:
+    """(tag, has digest) of an image reference; the tag is ``""`` when absent."""
+    name, _, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    return tag, bool(digest)
+
+
+def policy_findings(obj: Mapping[str, Any]) -> list[str]:
+    """The :data:`POLICY_CHECKS` that a Pod or workload (Deployment, Job, ...) fails, in pure
+    Python: a small model of checkov's rules on a Pod's own spec, for where checkov is not
+    installed and for quick checks. Values inherited from the Pod's ``securityContext`` count
+    for its containers. Not a replacement for the scanner (chapter 20 compares the two).
+    """
+    spec = pod_specs(obj)[0][1] if obj.get("kind") != "Pod" else obj["spec"]
+    pod_sc = spec.get("securityContext") or {}
+    containers = list(spec.get("containers") or [])
+    failed: set[str] = set()
+
+    def effective(c: Mapping[str, Any], key: str) -> Any:
+        sc = c.get("securityContext") or {}
+        return sc[key] if key in sc else pod_sc.get(key)
+
+    seccomp = (pod_sc.get("seccompProfile") or {}).get("type")
+    if seccomp != "RuntimeDefault" and not all(
+            ((c.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+            == "RuntimeDefault" for c in containers):
+        failed.add("CKV_K8S_31")
+    if not pod_sc:
+        failed.add("CKV_K8S_29")
+    if spec.get("automountServiceAccountToken") is not False:
+        failed.add("CKV_K8S_38")
+    if (obj.get("metadata") or {}).get("namespace", "default") == "default":
+        failed.add("CKV_K8S_21")
+    for c in containers:
+        sc = c.get("securityContext") or {}
+        res = c.get("resources") or {}
+        for check, (field, kind) in {"CKV_K8S_10": ("requests", "cpu"),
+                                     "CKV_K8S_11": ("limits", "cpu"),
+                                     "CKV_K8S_12": ("requests", "memory"),
+                                     "CKV_K8S_13": ("limits", "memory")}.items():
+            if not (res.get(field) or {}).get(kind):
+                failed.add(check)
+        failed.update(check for check, probe in (("CKV_K8S_8", "livenessProbe"),
+                                                  ("CKV_K8S_9", "readinessProbe"))
+                      if not c.get(probe))
+        tag, digest = _image_tag(str(c.get("image", "")))
+        if tag in ("", "latest") and not digest:
+            failed.add("CKV_K8S_14")
+        if not digest:
+            failed.add("CKV_K8S_43")
+            policy = c.get("imagePullPolicy")
+            if (policy is None and tag not in ("", "latest")) or (
+                    policy is not None and policy != "Always"):
+                failed.add("CKV_K8S_15")
+        if not sc:
+            failed.add("CKV_K8S_30")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            failed.add("CKV_K8S_20")
+        if sc.get("readOnlyRootFilesystem") is not True:
+            failed.add("CKV_K8S_22")
+        drop = [str(d) for d in (sc.get("capabilities") or {}).get("drop") or []]
+        if not any(d in ("ALL", "all") for d in drop):
+            failed.add("CKV_K8S_37")
+            if "NET_RAW" not in drop:
+                failed.add("CKV_K8S_28")
+        user = effective(c, "runAsUser")
+        if effective(c, "runAsNonRoot") is not True and not (user or 0) >= 1:
+            failed.add("CKV_K8S_23")
+        if spec.get("hostUsers") is not False and not (user or 0) >= 10000:
+            failed.add("CKV_K8S_40")
+    return sorted(failed, key=lambda check: int(check.rsplit("_", 1)[1]))
+
+
+@dataclass(frozen=True)
+class PolicyScan:
+    """One policy scan: which scanner ran and one row per finding
+    (``resource``, ``check_id``, ``check_name``, ``status`` failed/skipped, ``reason``)."""
+
+    scanner: str
+    rows: list[dict[str, str]]
+
+    def count(self, resource: str, status: str = "failed") -> int:
+        """How many findings of ``status`` one resource (``Kind.namespace.name``) has."""
+        return sum(r["resource"] == resource and r["status"] == status for r in self.rows)
+
+
+def scan_pods(objects: Mapping[str, Mapping[str, Any]],
+              extra_files: Sequence[str | Path] = ()) -> PolicyScan:
+    """Scan manifests (``{file name: object}``, plus ``extra_files`` such as the namespace's
+    NetworkPolicies) with checkov, in a temporary folder removed afterwards.
+
+    Where checkov is not installed (Binder, Colab), fall back to :func:`policy_findings`, and
+    say so in :attr:`PolicyScan.scanner`: that subset has no graph checks (CKV2_K8S_6).
+    """
+    import shutil
+    import tempfile
+
+    if checkov_executable() is None:
+        rows = []
+        for obj in objects.values():
+            resource = (f"{obj['kind']}.{obj['metadata'].get('namespace', 'default')}."
+                        f"{obj['metadata']['name']}")
+            notes = (obj["metadata"].get("annotations") or {}).values()
+            skipped = dict(str(n).split("=", 1) for n in notes if "=" in str(n))
+            for check in policy_findings(obj):
+                rows.append({"resource": resource, "check_id": check,
+                             "check_name": POLICY_CHECKS[check][0],
+                             "status": "skipped" if check in skipped else "failed",
+                             "reason": skipped.get(check, "")})
+        return PolicyScan("bdp.k8s.policy_findings, a pure-Python subset of checkov's "
+                          "checks (checkov is not installed here)", rows)
+    folder = Path(tempfile.mkdtemp(prefix="bdp-scan-"))
+    try:
+        for name, obj in objects.items():
+            (folder / name).write_text(to_yaml(obj), encoding="utf-8")
+        for path in extra_files:
+            shutil.copy(path, folder / Path(path).name)
+        result = run_checkov(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return PolicyScan(f"checkov {result['version']}", result["findings"])
+
 __all__ = [
     "ACCEPTED_FINDINGS",
     "CHECKOV_VERSION",
     "COURSE_IMAGE",
-    "DASKCLUSTER_PATH",
     "DASK_IMAGE",
     "DASK_MEMORY_FRACTION",
+    "DASKCLUSTER_PATH",
     "GATEWAY_VALUES",
     "HELM_DIR",
     "IMAGE_VERSION",
@@ -1150,13 +1338,13 @@ __all__ = [
     "K8S_TARGET_VERSION",
     "K8S_VERSION",
     "K8S_VERSIONS",
-    "NOTEBOOK_IMAGE",
     "NOT_SCANNED",
-    "ContainerRow",
-    "ManifestError",
+    "NOTEBOOK_IMAGE",
+    "POLICY_CHECKS",
     "api_problems",
     "as_pod",
     "checkov_executable",
+    "ContainerRow",
     "crd_schema",
     "dask_memory_limit",
     "daskcluster_yaml",
@@ -1175,6 +1363,7 @@ __all__ = [
     "load_values",
     "make_daskcluster",
     "manifest_files",
+    "ManifestError",
     "memory_headroom",
     "missing_resources",
     "object_name",
@@ -1182,6 +1371,8 @@ __all__ = [
     "pin_images",
     "pinned",
     "pod_specs",
+    "policy_findings",
+    "PolicyScan",
     "qos_class",
     "rbac_problems",
     "render_gateway_pods",
@@ -1190,9 +1381,11 @@ __all__ = [
     "resource_rows",
     "restricted_problems",
     "run_checkov",
+    "scan_pods",
     "to_yaml",
     "validate",
     "validate_file",
+    "with_accepted_skips",
     "write_daskcluster",
     "write_rendered",
 ]

@@ -208,3 +208,13 @@ def test_every_launch_link_names_a_published_notebook(book: Build, tmp_path: Pat
             assert target in published, f"{page.name}: {href} -> {target} is not published"
             seen.add(target)
     assert seen == published, f"published notebooks without a launch link: {published - seen}"
+
+
+def test_the_platform_chapter_shows_the_real_policy_scanner(book: Build):
+    """Chapter 20 falls back to bdp.k8s.policy_findings where checkov is missing (Binder, Colab);
+    the book itself must show checkov's own output (CI installs it, see .ci/run)."""
+    from bdp import k8s
+
+    text = soup(book, "day3/20_platform_on_kubernetes").get_text()
+    assert f"scanner: checkov {k8s.CHECKOV_VERSION}" in text
+    assert "pure-Python subset" not in text

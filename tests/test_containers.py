@@ -150,6 +150,24 @@ def test_compose_services_network_and_volumes() -> None:
             assert port.startswith("127.0.0.1:"), (name, port)
 
 
+def test_compose_services_are_capped_and_unprivileged() -> None:
+    """Every service has memory and CPU limits, no capability and no privilege escalation; a
+    worker's container leaves headroom above Dask's own --memory-limit (the nanny shares it)."""
+    from dask.utils import parse_bytes
+
+    def docker_bytes(value: str) -> int:  # Docker's k/m/g are binary units
+        return int(value[:-1]) * 2 ** (10 * "kmg".index(value[-1].lower()) + 10)
+
+    services = _compose()["services"]
+    for name, service in services.items():
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+        assert docker_bytes(service["mem_limit"]) > 0 and float(service["cpus"]) > 0, name
+    worker = services["worker"]
+    dask_limit = parse_bytes(worker["command"][worker["command"].index("--memory-limit") + 1])
+    assert docker_bytes(worker["mem_limit"]) >= 1.2 * dask_limit
+
+
 def test_compose_builds_reference_existing_dockerfiles_and_stages() -> None:
     base = COMPOSE.parent
     for name, service in _compose()["services"].items():

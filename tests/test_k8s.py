@@ -352,3 +352,70 @@ def test_kind_lab_runs_every_step_the_chapters_promise() -> None:
     assert 'violates PodSecurity "restricted' in basics  # the namespace enforces restricted
     assert "dask-scheduler.bdp" in basics  # NetworkPolicy: outsiders cannot connect
     assert "auth can-i" in basics
+
+
+# --------------------------------------------------------------------------- policy subset
+
+
+def _library_worker() -> dict:
+    """The worker Pod of dask-kubernetes' defaults (chapter 20's weak example)."""
+    from dask_kubernetes.operator import make_cluster_spec
+
+    spec = dict(k8s.pod_specs(make_cluster_spec(name="bdp-dask")))["worker"]
+    return k8s.as_pod("library-worker", spec, namespace="default")
+
+
+def test_policy_findings_of_the_library_defaults_and_the_course_worker() -> None:
+    weak = k8s.policy_findings(_library_worker())
+    assert {"CKV_K8S_14", "CKV_K8S_20", "CKV_K8S_21", "CKV_K8S_23", "CKV_K8S_38",
+            "CKV_K8S_10", "CKV_K8S_13", "CKV_K8S_31"} <= set(weak)
+    course = k8s.as_pod("w", dict(k8s.pod_specs(k8s.make_daskcluster()))["worker"])
+    assert set(k8s.policy_findings(course)) == set(k8s.ACCEPTED_FINDINGS)
+    assert set(k8s.policy_findings(course)) <= set(k8s.POLICY_CHECKS)
+
+
+def test_policy_findings_reads_pod_level_settings_for_containers() -> None:
+    pod = _library_worker()
+    pod["spec"]["securityContext"] = {"runAsNonRoot": True, "runAsUser": 20000,
+                                      "seccompProfile": {"type": "RuntimeDefault"}}
+    found = k8s.policy_findings(pod)
+    assert not {"CKV_K8S_23", "CKV_K8S_31", "CKV_K8S_29", "CKV_K8S_40"} & set(found)
+    pod["spec"]["containers"][0]["securityContext"] = {"runAsUser": 1000}
+    assert "CKV_K8S_40" in k8s.policy_findings(pod)  # the container overrides the Pod
+
+
+def test_image_rules_of_the_policy_subset() -> None:
+    pod = _library_worker()
+    container = pod["spec"]["containers"][0]
+    container["image"] = "ghcr.io/dask/dask:2026.8.0"
+    found = set(k8s.policy_findings(pod))
+    assert "CKV_K8S_14" not in found and {"CKV_K8S_15", "CKV_K8S_43"} <= found
+    container["image"] += "@sha256:" + "ab" * 32
+    found = set(k8s.policy_findings(pod))
+    assert not {"CKV_K8S_14", "CKV_K8S_15", "CKV_K8S_43"} & found
+
+
+def test_scan_pods_falls_back_to_the_subset_without_checkov(monkeypatch) -> None:
+    monkeypatch.setattr(k8s, "checkov_executable", lambda: None)
+    course = k8s.with_accepted_skips(
+        k8s.as_pod("w", dict(k8s.pod_specs(k8s.make_daskcluster()))["worker"]))
+    scan = k8s.scan_pods({"weak.yaml": _library_worker(), "course.yaml": course})
+    assert "pure-Python" in scan.scanner and "not installed" in scan.scanner
+    weak = "Pod.default.library-worker"
+    assert scan.count(weak) == len(k8s.policy_findings(_library_worker()))
+    assert scan.count("Pod.bdp.w") == 0
+    assert scan.count("Pod.bdp.w", "skipped") == len(k8s.ACCEPTED_FINDINGS)
+    assert all(r["reason"] for r in scan.rows if r["status"] == "skipped")
+
+
+@pytest.mark.skipif(k8s.checkov_executable() is None, reason="checkov is not installed")
+def test_the_subset_agrees_with_checkov() -> None:
+    pods = {"weak.yaml": _library_worker(),
+            "course.yaml": k8s.with_accepted_skips(
+                k8s.as_pod("w", dict(k8s.pod_specs(k8s.make_daskcluster()))["worker"]))}
+    scan = k8s.scan_pods(pods)
+    assert scan.scanner == f"checkov {k8s.CHECKOV_VERSION}"
+    for pod in pods.values():
+        resource = f"Pod.{pod['metadata']['namespace']}.{pod['metadata']['name']}"
+        seen = {r["check_id"] for r in scan.rows if r["resource"] == resource}
+        assert set(k8s.policy_findings(pod)) == seen & set(k8s.POLICY_CHECKS), resource
