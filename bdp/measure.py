@@ -169,10 +169,8 @@ class RssSampler:
     def _sample(self) -> None:
         if time.perf_counter() - self._listed >= self.refresh:
             self._list()
-        rss = self._rss()
         self.samples += 1
-        if rss > self.peak:
-            self.peak = rss
+        self.peak = max(self.peak, self._rss())
 
     def _run(self) -> None:
         start = time.thread_time()
