@@ -26,6 +26,7 @@ __all__ = [
     "check_between",
     "check_close",
     "check_columns",
+    "check_cores",
     "check_count",
     "check_equal",
     "check_faster",
@@ -196,6 +197,44 @@ def check_faster(
         )
     _ok(name, f"{verdict.text} (gap {verdict.gap_to_spread:.1f}\u00d7 the spread)", quiet)
     return verdict
+
+
+def check_cores(
+    name: str,
+    timing: Any,
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    own_process: bool = False,
+    quiet: bool = False,
+) -> float:
+    """Pass when *every* run of a :class:`bdp.measure.Timing` used a number of cores in range.
+
+    Cores used = CPU seconds ÷ wall seconds, of the process tree or, with ``own_process``, of the
+    measuring process alone (its threads, not its children). Meant for bounds that hold on any
+    machine, idle or busy — one CPython process running pure-Python threads never uses more than
+    one core (``at_most=1.05``) — because the cores a parallel job *gets* depend on what else runs.
+    Returns the largest (``at_most``) or smallest (``at_least``) value seen.
+    """
+    if at_most is None and at_least is None:
+        raise ValueError("give at_most, at_least or both")
+    runs = tuple(timing.self_cores_runs if own_process else timing.cores_runs)
+    if not runs:
+        raise _fail(name, "no CPU time was measured", "measure the work with bdp.measure")
+    whose = "this process" if own_process else "the process tree"
+    shown = ", ".join(f"{r:.2f}" for r in runs)
+    problems = []
+    if at_most is not None and max(runs) > at_most:
+        problems.append(f"at most {at_most:.2f} cores expected, a run used {max(runs):.2f}")
+    if at_least is not None and min(runs) < at_least:
+        problems.append(f"at least {at_least:.2f} cores expected, a run used {min(runs):.2f}")
+    if problems:
+        raise _fail(name, f"{'; '.join(problems)} (cores used by {whose} per run: {shown})",
+                    "the work did not use the cores the lesson says it must")
+    bound = (f"\u2264 {at_most:.2f}" if at_least is None else
+             f"\u2265 {at_least:.2f}" if at_most is None else f"in [{at_least:.2f}, {at_most:.2f}]")
+    _ok(name, f"cores used by {whose} per run: {shown} ({bound})", quiet)
+    return max(runs) if at_most is not None else min(runs)
 
 
 # --------------------------------------------------------------------------- tables

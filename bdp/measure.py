@@ -27,7 +27,20 @@ sampler is available as a context manager, :class:`RssSampler`, for code that is
 
 Sampling is periodic (``interval`` seconds, 5 ms by default), so a spike shorter than the interval
 can be missed: treat the peak as a lower bound of the true peak, good to compare engines and to
-tell megabytes from gigabytes.
+tell megabytes from gigabytes. Finding the descendants means reading every process's ``/proc``
+entry (several milliseconds on a busy machine), so the list of processes is refreshed every
+``refresh`` seconds (0.2 s by default) and only their memory is read at every sample: the sampler
+itself then costs about a hundredth of a core, not a third.
+
+**Work, not only time.** :func:`measure` also counts the CPU seconds (user + system) spent during
+each run, by this process alone and by the whole process tree (descendants that are alive, and
+those that ended and were waited for). CPU seconds ÷ wall seconds is the number of **cores used**
+(:attr:`Timing.cores_used`, :attr:`Timing.self_cores_used`). Unlike a wall time, some of its
+bounds are physics, not luck: one CPython process (default build, with a GIL) running pure-Python
+code cannot use more than one core however many threads it runs, on an idle machine or a busy
+one — so a chapter can *assert* the GIL with :func:`bdp.checks.check_cores`, while the cores that
+processes got depend on what the machine offered at that moment (glue them; or compare with a
+GIL-free workload measured in the same rounds). The sampler's own CPU time is left out.
 """
 
 from __future__ import annotations
@@ -43,7 +56,10 @@ from typing import Any, Generic, TypeVar
 
 import psutil
 
-__all__ = ["MB", "RssSampler", "Timing", "Verdict", "compare", "measure", "tree_rss", "verdict"]
+__all__ = [
+    "MB", "RssSampler", "Timing", "Verdict", "compare", "measure", "tree_cpu", "tree_rss",
+    "verdict",
+]
 
 T = TypeVar("T")
 MB = 1024**2
@@ -70,8 +86,46 @@ def tree_rss(pid: int | None = None, *, include_children: bool = True) -> int:
     return total
 
 
+def _tree(pid: int | None, include_children: bool) -> list[psutil.Process]:
+    """The process ``pid`` (default: this one) and, with ``include_children``, its descendants."""
+    try:
+        root = psutil.Process(pid if pid is not None else os.getpid())
+        return [root] + (root.children(recursive=True) if include_children else [])
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _cpu_of(proc: psutil.Process, *, with_waited_children: bool) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        t = proc.cpu_times()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return 0.0
+    total = t.user + t.system
+    if with_waited_children:
+        total += t.children_user + t.children_system
+    return total
+
+
+def tree_cpu(pid: int | None = None, *, include_children: bool = True) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` (default: this one).
+
+    With ``include_children``, add its living descendants and the descendants that ended and were
+    waited for (the kernel adds those to their parent's ``children_*`` times). A descendant that
+    ended but was never waited for is not counted. Take the difference of two calls to get the CPU
+    time spent in between.
+    """
+    procs = _tree(pid, include_children)
+    return sum(_cpu_of(p, with_waited_children=include_children) for p in procs)
+
+
 class RssSampler:
     """Context manager sampling :func:`tree_rss` in a daemon thread; records the peak and the wall time.
+
+    It also records the CPU seconds spent inside the block by the process (``self_cpu_seconds``)
+    and by the process tree (``cpu_seconds``), both without the sampling thread's own CPU time.
+    The list of descendants is refreshed every ``refresh`` seconds (listing them is costly),
+    their memory is read every ``interval`` seconds.
 
     >>> with RssSampler() as s:  # doctest: +SKIP
     ...     data = bytearray(200 * 1024**2)
@@ -80,7 +134,12 @@ class RssSampler:
     """
 
     def __init__(
-        self, interval: float = 0.005, *, pid: int | None = None, include_children: bool = True
+        self,
+        interval: float = 0.005,
+        *,
+        pid: int | None = None,
+        include_children: bool = True,
+        refresh: float = 0.2,
     ) -> None:
         if not interval > 0:
             raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
@@ -91,25 +150,70 @@ class RssSampler:
         self.peak = 0
         self.samples = 0
         self.seconds = float("nan")
+        self.cpu_seconds = float("nan")
+        self.self_cpu_seconds = float("nan")
+        self.sampler_cpu_seconds = 0.0
+        self.refresh = max(float(refresh), self.interval)
+        self._procs: list[psutil.Process] = []
+        self._listed = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start = 0.0
+        self._own0 = (0.0, 0.0)
+        self._tree0 = 0.0
+
+    def _list(self) -> None:
+        self._procs = _tree(self.pid, self.include_children)
+        self._listed = time.perf_counter()
 
     def _sample(self) -> None:
-        rss = tree_rss(self.pid, include_children=self.include_children)
+        if time.perf_counter() - self._listed >= self.refresh:
+            self._list()
         self.samples += 1
-        if rss > self.peak:
-            self.peak = rss
+        self.peak = max(self.peak, self._rss())
 
     def _run(self) -> None:
+        start = time.thread_time()
         while not self._stop.wait(self.interval):
             self._sample()
+        self.sampler_cpu_seconds = time.thread_time() - start
+
+    def _own_cpu(self) -> tuple[float, float]:
+        """CPU seconds of the process itself: (alone, with its waited-for children)."""
+        if not self._procs:
+            return 0.0, 0.0
+        own = self._procs[0]
+        if own.pid == os.getpid():  # nanosecond clock, not the 10 ms ticks of /proc
+            alone = time.process_time()
+            times = os.times()
+            waited = times.children_user + times.children_system
+            return alone, alone + (waited if self.include_children else 0.0)
+        return (_cpu_of(own, with_waited_children=False),
+                _cpu_of(own, with_waited_children=self.include_children))
+
+    def _others_cpu(self) -> float:
+        """CPU seconds of the listed descendants, with their own waited-for children."""
+        return sum(_cpu_of(p, with_waited_children=True) for p in self._procs[1:])
+
+    def _rss(self) -> int:
+        total = 0
+        for proc in self._procs:
+            try:
+                total += proc.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+        return total
 
     def __enter__(self) -> RssSampler:
-        self.baseline = tree_rss(self.pid, include_children=self.include_children)
+        self._list()
+        self.baseline = self._rss()
         self.peak = self.baseline
         self.samples = 1
+        self.sampler_cpu_seconds = 0.0
         self._stop.clear()
+        others0 = self._others_cpu()
+        self._own0 = self._own_cpu()
+        self._tree0 = self._own0[1] + others0
         self._thread = threading.Thread(target=self._run, name="bdp-rss-sampler", daemon=True)
         self._thread.start()
         self._start = time.perf_counter()
@@ -117,10 +221,15 @@ class RssSampler:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self._start
-        self._sample()  # the state at the end counts too
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        own, own_waited = self._own_cpu()  # before listing costs this process anything
+        self._list()  # descendants started since the last listing count too
+        tree = own_waited + self._others_cpu()
+        self.self_cpu_seconds = max(0.0, own - self._own0[0] - self.sampler_cpu_seconds)
+        self.cpu_seconds = max(0.0, tree - self._tree0 - self.sampler_cpu_seconds)
+        self._sample()  # the state at the end counts too
 
     @property
     def peak_increase(self) -> int:
@@ -139,6 +248,9 @@ class Timing(Generic[T]):
         baseline_rss: RSS of the process tree just before the run that reached ``peak_rss``.
         result: the value returned by the last run.
         label: free text (engine name...) carried along for tables.
+        cpu_runs: CPU seconds (user + system) of the process tree during each run, in order
+            (empty when not measured).
+        self_cpu_runs: CPU seconds of this process alone during each run.
     """
 
     seconds: float
@@ -147,6 +259,8 @@ class Timing(Generic[T]):
     baseline_rss: int
     result: T = field(repr=False)
     label: str = ""
+    cpu_runs: tuple[float, ...] = ()
+    self_cpu_runs: tuple[float, ...] = ()
 
     @property
     def peak_rss_mb(self) -> float:
@@ -175,6 +289,31 @@ class Timing(Generic[T]):
         """Run-to-run spread: slowest minus fastest run, in seconds (0 for a single run)."""
         return max(self.runs) - min(self.runs)
 
+    @property
+    def cores_runs(self) -> tuple[float, ...]:
+        """Cores used by the process tree in each run: its CPU seconds ÷ the wall seconds."""
+        return _ratios(self.cpu_runs, self.runs)
+
+    @property
+    def self_cores_runs(self) -> tuple[float, ...]:
+        """Cores used by this process alone in each run (its threads, not its children)."""
+        return _ratios(self.self_cpu_runs, self.runs)
+
+    @property
+    def cores_used(self) -> float:
+        """Median over the runs of the cores used by the process tree (CPU s ÷ wall s)."""
+        return statistics.median(self.cores_runs) if self.cpu_runs else float("nan")
+
+    @property
+    def self_cores_used(self) -> float:
+        """Median over the runs of the cores used by this process alone."""
+        return statistics.median(self.self_cores_runs) if self.self_cpu_runs else float("nan")
+
+    @property
+    def cpu_seconds(self) -> float:
+        """Median CPU seconds of the process tree per run: the work, whatever the wall time."""
+        return statistics.median(self.cpu_runs) if self.cpu_runs else float("nan")
+
     def as_dict(self) -> dict[str, Any]:
         """A flat row for a pandas table (without ``result``)."""
         return {
@@ -189,6 +328,13 @@ class Timing(Generic[T]):
         }
 
 
+def _ratios(cpu: tuple[float, ...], wall: tuple[float, ...]) -> tuple[float, ...]:
+    """CPU ÷ wall per run; empty when no CPU time was measured (a hand-made Timing)."""
+    if not cpu:
+        return ()
+    return tuple(c / w if w > 0 else float("nan") for c, w in zip(cpu, wall, strict=True))
+
+
 def measure(
     fn: Callable[..., T],
     *args: Any,
@@ -200,7 +346,7 @@ def measure(
     collect: bool = True,
     **kwargs: Any,
 ) -> Timing[T]:
-    """Call ``fn(*args, **kwargs)`` ``warmup + repeat`` times; time and sample memory of the last ``repeat``.
+    """Call ``fn(*args, **kwargs)`` ``warmup + repeat`` times; time, count CPU and sample memory of the last ``repeat``.
 
     Args:
         fn: the work to measure. Its return value is kept (:attr:`Timing.result` is the last one),
@@ -222,6 +368,8 @@ def measure(
         result = fn(*args, **kwargs)
     del result
     runs: list[float] = []
+    cpu: list[float] = []
+    self_cpu: list[float] = []
     peak = baseline = 0
     result = None
     for _ in range(repeat):
@@ -231,6 +379,8 @@ def measure(
         with RssSampler(interval, include_children=include_children) as sampler:
             result = fn(*args, **kwargs)
         runs.append(sampler.seconds)
+        cpu.append(sampler.cpu_seconds)
+        self_cpu.append(sampler.self_cpu_seconds)
         if sampler.peak >= peak:
             peak, baseline = sampler.peak, sampler.baseline
     return Timing(
@@ -240,6 +390,8 @@ def measure(
         baseline_rss=baseline,
         result=result,
         label=label,
+        cpu_runs=tuple(cpu),
+        self_cpu_runs=tuple(self_cpu),
     )
 
 
@@ -280,6 +432,8 @@ def compare(
             baseline_rss=top.baseline_rss,
             result=timings[-1].result,
             label=name,
+            cpu_runs=tuple(c for t in timings for c in t.cpu_runs),
+            self_cpu_runs=tuple(c for t in timings for c in t.self_cpu_runs),
         )
     return out
 
