@@ -8,6 +8,10 @@ all of it, and these counts make lessons that hold on any machine::
     work = query_work(df)          # runs df.collect() and counts what it did
     work.shuffle_records, work.shuffle_bytes, work.tasks
 
+:func:`scan_work` counts what the *file scans* of a query read — files, table partitions (the
+directories of a ``partitionBy`` layout) and rows — from the scan nodes' SQL metrics, which show
+partition pruning and Parquet filter pushdown at work.
+
 Two sources, one answer:
 
 * a **classic** session (``local[*]``, the RDD API): the stages of the action's jobs, read from
@@ -41,6 +45,8 @@ __all__ = [
     "executed_plan",
     "is_connect",
     "query_work",
+    "ScanWork",
+    "scan_work",
 ]
 
 T = TypeVar("T")
@@ -234,3 +240,88 @@ def executed_plan(df: Any) -> str:
             raise RuntimeError("run the query (collect) before asking for its executed plan")
         return info.metrics.toText()
     return plan_text(df)
+
+
+#: The SQL metrics of Spark's file-scan node (``FileSourceScanExec``) that :func:`scan_work` sums.
+_SCAN_METRICS = {
+    "numFiles": "files",
+    "numPartitions": "partitions",
+    "numOutputRows": "rows",
+    "filesSize": "file_bytes",
+}
+
+
+@dataclass(frozen=True)
+class ScanWork(Generic[T]):
+    """What the file scans of one query read, summed over its scan nodes.
+
+    ``files``, ``partitions`` and ``file_bytes`` are what the scans *selected* after partition
+    pruning (``partitions`` is ``None`` for an unpartitioned table); ``rows`` are the rows the
+    readers returned, after the row groups and pages that Parquet statistics ruled out were
+    skipped (before the remaining row-by-row filter).
+    """
+
+    files: int
+    partitions: int | None
+    rows: int
+    file_bytes: int
+    result: T | None = field(default=None, repr=False)
+
+
+def _java_metrics(node: Any) -> dict[str, int]:
+    """The SQL metrics of one JVM plan node, as ``{key: value}``."""
+    values = {}
+    entries = node.metrics().iterator()
+    while entries.hasNext():
+        entry = entries.next()
+        values[str(entry._1())] = int(entry._2().value())
+    return values
+
+
+def _java_scan_nodes(node: Any) -> list[dict[str, int]]:
+    """The metrics of every file-scan node under a JVM physical plan (through AQE stages)."""
+    kind = node.getClass().getSimpleName()
+    if kind == "AdaptiveSparkPlanExec":
+        return _java_scan_nodes(node.executedPlan())
+    if kind.endswith("QueryStageExec"):
+        return _java_scan_nodes(node.plan())
+    found = []
+    metrics = _java_metrics(node)
+    if "numFiles" in metrics:
+        found.append(metrics)
+    children = node.children()
+    for i in range(children.size()):
+        found.extend(_java_scan_nodes(children.apply(i)))
+    return found
+
+
+def _connect_scan_nodes(df: Any) -> list[dict[str, int]]:
+    info = df.executionInfo
+    if info is None or info.metrics is None:
+        raise RuntimeError("the Connect server sent no metrics for this query")
+    nodes = [{m.name: int(m.value) for m in node.metrics} for node in info.metrics._metrics]
+    return [values for values in nodes if "numFiles" in values]
+
+
+def scan_work(df: Any) -> ScanWork[list[Any]]:
+    """Run ``df.collect()`` and count what its file scans read (classic and Connect sessions).
+
+    Partition pruning shows as fewer ``partitions`` and ``files``; Parquet filter pushdown as
+    fewer ``rows`` (row groups and pages skipped by their min/max statistics).
+    """
+    rows = df.collect()
+    if is_connect(df.sparkSession):
+        nodes = _connect_scan_nodes(df)
+    else:
+        nodes = _java_scan_nodes(df._jdf.queryExecution().executedPlan())
+    if not nodes:
+        raise ValueError("the query read no files (no file-scan node in its executed plan)")
+    totals = {name: sum(n.get(key, 0) for n in nodes) for key, name in _SCAN_METRICS.items()}
+    partitioned = any("numPartitions" in n for n in nodes)
+    return ScanWork(
+        files=totals["files"],
+        partitions=totals["partitions"] if partitioned else None,
+        rows=totals["rows"],
+        file_bytes=totals["file_bytes"],
+        result=rows,
+    )

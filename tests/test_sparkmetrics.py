@@ -134,3 +134,80 @@ def test_classic_session_ignores_spark_remote(monkeypatch):
     assert classic_session("lab") == "session"
     assert seen == {"app": "lab", "master": "local[*]", "remote": None, "env": None}
     assert os.environ["SPARK_REMOTE"] == "sc://127.0.0.1:15002"  # restored
+
+
+class _JavaSeq:
+    def __init__(self, items):
+        self._items = list(items)
+
+    def size(self):
+        return len(self._items)
+
+    def apply(self, i):
+        return self._items[i]
+
+
+class _JavaMap:
+    """A Scala map of SQL metrics: ``iterator()`` of pairs with ``_1()``/``_2().value()``."""
+
+    def __init__(self, values):
+        pairs = [SimpleNamespace(_1=lambda k=k: k, _2=lambda v=v: SimpleNamespace(value=lambda: v))
+                 for k, v in values.items()]
+        self._pairs = pairs
+
+    def iterator(self):
+        items = iter(self._pairs)
+        box = {"next": next(items, None)}
+
+        def has_next():
+            return box["next"] is not None
+
+        def take():
+            item, box["next"] = box["next"], next(items, None)
+            return item
+
+        return SimpleNamespace(hasNext=has_next, next=take)
+
+
+def _node(kind, children=(), metrics=None, **extra):
+    cls = SimpleNamespace(getSimpleName=lambda: kind)
+    return SimpleNamespace(getClass=lambda: cls, children=lambda: _JavaSeq(children),
+                           metrics=lambda: _JavaMap(metrics or {}), **extra)
+
+
+def test_scan_work_on_a_classic_plan_walks_through_adaptive_stages():
+    scan = _node("FileSourceScanExec", metrics={
+        "numFiles": 4, "numPartitions": 1, "numOutputRows": 5000, "filesSize": 4096,
+        "scanTime": 12})
+    stage = _node("ShuffleQueryStageExec", plan=lambda: _node("ShuffleExchangeExec", [scan]))
+    final = _node("HashAggregateExec", [stage], metrics={"numOutputRows": 3})
+    root = _node("AdaptiveSparkPlanExec", executedPlan=lambda: final)
+    query_execution = SimpleNamespace(executedPlan=lambda: root)
+    df = SimpleNamespace(
+        collect=lambda: ["row"], sparkSession=object(),
+        _jdf=SimpleNamespace(queryExecution=lambda: query_execution))
+    work = sparkmetrics.scan_work(df)
+    assert (work.files, work.partitions, work.rows, work.file_bytes) == (4, 1, 5000, 4096)
+    assert work.result == ["row"]
+
+
+def test_scan_work_over_connect_and_unpartitioned(monkeypatch):
+    nodes = [
+        SimpleNamespace(name="Scan parquet", metrics=[
+            _metric("numFiles", 40), _metric("numOutputRows", 200_000),
+            _metric("filesSize", 10)]),
+        SimpleNamespace(name="Exchange", metrics=[_metric("shuffleRecordsWritten", 8)]),
+    ]
+    info = SimpleNamespace(metrics=SimpleNamespace(_metrics=nodes))
+    monkeypatch.setattr(sparkmetrics, "is_connect", lambda spark: True)
+    df = SimpleNamespace(sparkSession=object(), collect=lambda: [], executionInfo=info)
+    work = sparkmetrics.scan_work(df)
+    assert (work.files, work.partitions, work.rows) == (40, None, 200_000)
+
+
+def test_scan_work_refuses_a_query_that_reads_no_files(monkeypatch):
+    info = SimpleNamespace(metrics=SimpleNamespace(_metrics=[]))
+    monkeypatch.setattr(sparkmetrics, "is_connect", lambda spark: True)
+    df = SimpleNamespace(sparkSession=object(), collect=lambda: [], executionInfo=info)
+    with pytest.raises(ValueError, match="no files"):
+        sparkmetrics.scan_work(df)
