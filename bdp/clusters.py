@@ -14,6 +14,7 @@ The chapter code is the same in both cases: that is the point.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -25,6 +26,7 @@ import subprocess
 import tempfile
 import warnings
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -277,24 +279,50 @@ def close(*engines: Any) -> None:
             gateway_cluster.shutdown()
         elif hasattr(engine, "scheduler_info"):  # a distributed.Client
             cluster = getattr(engine, "cluster", None)
-            engine.close()
-            if cluster is not None:
-                # The chapter is over: a worker that takes more than 4 s to exit on a busy
-                # machine is killed by its nanny, which loses nothing but logs a warning a
-                # learner cannot act on. Only that logger, only during this close.
-                nanny = logging.getLogger("distributed.nanny")
-                level = nanny.level
-                nanny.setLevel(logging.ERROR)
-                try:
-                    cluster.close()
-                finally:
-                    nanny.setLevel(level)
+            if cluster is None:
+                engine.close()
+                continue
+            with _quiet_shutdown(engine):
+                engine.close()
+                cluster.close()
         elif callable(getattr(engine, "stop", None)):  # SparkSession (classic or Connect)
             engine.stop()
         elif callable(getattr(engine, "close", None)):  # a LocalCluster, a gateway cluster...
             engine.close()
         else:
             raise TypeError(f"do not know how to close a {type(engine).__name__}")
+
+
+#: Loggers that report a LocalCluster's own shutdown on a busy machine, at the level they are
+#: raised to while :func:`close` runs: a worker slower than 4 s to exit is killed by its nanny
+#: (a WARNING), and a heartbeat caught half-way by the scheduler's shutdown logs an ERROR with a
+#: traceback (seen at load 47). Nothing is lost at that point and a learner cannot act on it.
+_SHUTDOWN_LOGGERS = {"distributed.nanny": logging.ERROR, "distributed.worker": logging.CRITICAL}
+
+
+def _raise_levels(levels: dict[str, int]) -> dict[str, int]:
+    """Set each logger to at least its level; return the previous levels."""
+    before = {}
+    for name, level in levels.items():
+        log = logging.getLogger(name)
+        before[name] = log.level
+        log.setLevel(max(level, log.getEffectiveLevel()))
+    return before
+
+
+@contextlib.contextmanager
+def _quiet_shutdown(client: Any) -> Iterator[None]:
+    """Quiet only the shutdown loggers, here and in the worker processes, only while closing."""
+    before = _raise_levels(_SHUTDOWN_LOGGERS)
+    try:
+        client.run(_raise_levels, _SHUTDOWN_LOGGERS)
+    except Exception:  # noqa: BLE001 - a worker already gone has nothing left to log
+        pass
+    try:
+        yield
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _weakrefable(obj: Any) -> bool:

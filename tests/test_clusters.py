@@ -53,6 +53,24 @@ def test_in_process_workers_have_no_memory_limit_unless_asked(monkeypatch, capsy
             client.close()
             client.cluster.close()
 
+
+def test_close_quiets_only_the_shutdown_loggers_and_restores_them(monkeypatch):
+    """close() raises the nanny/worker loggers while the LocalCluster stops, then puts them back."""
+    import logging
+
+    from bdp.clusters import close
+
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    monkeypatch.delenv("DASK_GATEWAY_ADDRESS", raising=False)
+    worker_log = logging.getLogger("distributed.worker")
+    worker_log.setLevel(logging.INFO)
+    client = dask_client(n_workers=1, threads_per_worker=1, quiet=True)
+    cluster = client.cluster
+    close(client)
+    assert cluster.status.name == "closed" and client.status == "closed"
+    assert worker_log.level == logging.INFO
+    assert logging.getLogger("distributed.nanny").level == logging.NOTSET
+
 def test_dashboard_link_goes_through_the_proxy_on_binder(monkeypatch, capsys):
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/learner/")
