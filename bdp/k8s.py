@@ -978,12 +978,18 @@ def run_checkov(folder: str | Path, timeout: float = 600) -> dict[str, Any]:
             "checkov is not installed: python -m venv /opt/checkov-venv && "
             "/opt/checkov-venv/bin/pip install -r requirements-scan.txt"
         )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run(
-        [exe, "--directory", str(folder), "--framework", "kubernetes", "--output", "json",
-         "--skip-download", "--compact"],
-        capture_output=True, text=True, timeout=timeout, check=False, env=env,
-    )
+    import tempfile
+
+    # checkov's HCL parser (lark) caches its grammar in TMPDIR: give it a folder of its own,
+    # removed afterwards, so that a scan leaves nothing behind
+    with tempfile.TemporaryDirectory(prefix="bdp-checkov-") as scratch:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env.update(TMPDIR=scratch, TEMP=scratch, TMP=scratch)
+        done = subprocess.run(
+            [exe, "--directory", str(folder), "--framework", "kubernetes", "--output", "json",
+             "--skip-download", "--compact"],
+            capture_output=True, text=True, timeout=timeout, check=False, env=env,
+        )
     if done.returncode not in (0, 1):
         raise RuntimeError(f"checkov failed ({done.returncode}): {done.stderr[-2000:]}")
     report = json.loads(done.stdout)

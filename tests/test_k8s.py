@@ -409,7 +409,10 @@ def test_scan_pods_falls_back_to_the_subset_without_checkov(monkeypatch) -> None
 
 
 @pytest.mark.skipif(k8s.checkov_executable() is None, reason="checkov is not installed")
-def test_the_subset_agrees_with_checkov() -> None:
+def test_the_subset_agrees_with_checkov(monkeypatch, tmp_path) -> None:
+    scratch = tmp_path / "tmp"  # the chapter's TMPDIR: a scan must leave nothing in it
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     pods = {"weak.yaml": _library_worker(),
             "course.yaml": k8s.with_accepted_skips(
                 k8s.as_pod("w", dict(k8s.pod_specs(k8s.make_daskcluster()))["worker"]))}
@@ -419,3 +422,4 @@ def test_the_subset_agrees_with_checkov() -> None:
         resource = f"Pod.{pod['metadata']['namespace']}.{pod['metadata']['name']}"
         seen = {r["check_id"] for r in scan.rows if r["resource"] == resource}
         assert set(k8s.policy_findings(pod)) == seen & set(k8s.POLICY_CHECKS), resource
+    assert not list(scratch.rglob("*")), "checkov left files in TMPDIR (lark's grammar cache)"
