@@ -1,34 +1,37 @@
-"""Benchmark the capstone's cleaning pipeline — CSV -> clean -> Parquet — with Dask, DuckDB and Polars.
+"""How the capstone's cleaning pipeline (CSV -> clean -> Parquet) costs in every engine, 1 M to 55 M rows.
 
-    python benchmarks/bench_capstone_cleaning.py                 # 55 M rows (~5.5 GB of CSV in /tmp)
-    python benchmarks/bench_capstone_cleaning.py --rows 10_000_000 --workdir /tmp/bench
+    python benchmarks/bench_capstone_cleaning.py                  # 1M, 5M, 20M, 55M; every engine; 2 runs
+    python benchmarks/bench_capstone_cleaning.py --sizes 1M,5M --repeat 3 --engines duckdb,dask-pyarrow-threads
 
-The training CSV is generated first with ``bdp.datasets.make_taxi`` (one ``train.csv``, like
-Kaggle's; not timed). Then every engine runs the same five cleaning rules of
+For each size the training CSV is generated with ``bdp.datasets.make_taxi`` (one ``train.csv``, like
+Kaggle's; seed 0; not timed). Every engine then applies the same five cleaning rules of
 ``bdp.datasets.taxi.clean_taxi`` (no missing value; both ends in the NYC box; 0 < fare <= 250 $;
-1..6 passengers; no duplicate row) and writes the result as Parquet. Each engine runs in a fresh
-Python process, so that one engine's memory pools do not count against the next; the parent
-samples the resident memory of that process *and its children* (the Dask workers) with
-:class:`bdp.measure.RssSampler`, and the child reports the wall time of the pipeline alone (Dask's
-cluster start-up excluded). The output row counts of all engines must agree.
+1..6 passengers; no duplicate row) and writes Parquet. Each run is a fresh Python process, so one
+engine's memory pools never count against the next; the parent samples the resident memory of that
+process *and its children* (Dask's workers, Spark's JVM) with :class:`bdp.measure.RssSampler`, and
+the child reports the wall time of the pipeline alone (start-up of a Dask cluster or of Spark's JVM
+excluded). Runs are interleaved: round 1 runs every engine once, then round 2, and so on. The
+cleaned row counts of all engines must agree.
 
-Dask variants (``--dask``, comma separated):
+Engines (``--engines``, comma separated):
 
-* ``c`` — ``dd.read_csv`` with explicit NumPy/Arrow-string dtypes and pandas' C parser, on as many
-  single-threaded worker processes as cores;
-* ``pyarrow`` — the same with ``engine="pyarrow"`` (PyArrow's CSV parser per block);
-* ``pyarrow-threads`` — ``engine="pyarrow"`` on one worker *process* with as many threads as
-  cores (PyArrow releases the GIL, so threads avoid the inter-process transfers of the shuffle).
+* ``pandas`` — ``pd.read_csv(engine="pyarrow")`` then the kit's ``clean_taxi``: one process, in memory;
+* ``polars`` (lazy ``scan_csv`` ... ``sink_parquet``), ``duckdb`` (one ``COPY ... TO``);
+* ``spark`` — ``local[*]``, ``spark.driver.memory=4g``, ``dropDuplicates()``;
+* ``dask-<setup>[+<flag>]`` — setup ``pyarrow-threads`` (PyArrow's CSV parser, one worker process
+  with a thread per core; the course's choice), ``pyarrow`` (a single-threaded worker process per
+  core) or ``c`` (pandas' C parser); the cleaning is the kit's ``clean_taxi``, whose deduplication
+  is the fingerprint semi-join of ``drop_exact_duplicates``. Flags: ``+floor`` only reads and
+  writes (the lower bound of any Dask pipeline; not compared on row counts), ``+keyshuffle`` the
+  kit's deduplication before November 2026 (shuffle every row on ``key``), ``+alldup`` plain
+  ``drop_duplicates()`` (shuffle on a hash of all eight columns), ``+nanny-malloc`` Dask's default
+  memory allocator settings (see ``DASK_MALLOC``).
 
-All of them deduplicate with :func:`bdp.datasets.taxi.drop_exact_duplicates` (shuffle on ``key``,
-compare whole rows only where a key repeats). Suffix ``+alldup`` to use plain
-``drop_duplicates()`` instead (shuffle on a hash of all eight columns, then compare all of them):
-the difference between the two is the lesson of the capstone's last section. Suffix ``+floor``
-for a run that only reads the CSV and writes Parquet (no cleaning): the lower bound of any Dask
-variant, reported separately and not compared on row counts.
-
-Writes ``capstone_cleaning.json`` and ``capstone_cleaning.md`` to ``--out``
-(default ``benchmarks/results``) and prints the table, including the Dask / DuckDB time ratio.
+Results go to ``--out`` (default ``benchmarks/results``): ``capstone_cleaning.json`` (every run),
+``capstone_cleaning.md`` (tables) and ``capstone_scaling.png`` (log-log plot), each rewritten
+atomically after every run. A rerun resumes: runs already recorded for a size are not repeated
+(``--force`` forgets the sizes it is given). The CSV of a size is kept in ``--workdir`` until that
+size is complete.
 """
 
 from __future__ import annotations
@@ -37,10 +40,10 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,7 +57,9 @@ if str(ROOT) not in sys.path:
 from bdp.datasets.taxi import CLEAN_FARE, CLEAN_LAT, CLEAN_LON, CLEAN_PASSENGERS  # noqa: E402
 
 LON, LAT, PAX = CLEAN_LON, CLEAN_LAT, CLEAN_PASSENGERS
-
+SIZES = "1M,5M,20M,55M"
+ENGINES = ("pandas,polars,duckdb,spark,dask-pyarrow-threads+floor,dask-pyarrow-threads,"
+           "dask-pyarrow-threads+keyshuffle")
 DTYPES = {
     "key": "string[pyarrow]",
     "fare_amount": "float64",
@@ -65,41 +70,33 @@ DTYPES = {
     "dropoff_latitude": "float64",
     "passenger_count": "int64",
 }
+#: Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=64 KiB, so glibc hands freed memory
+#: back to the OS at once and every new partition page-faults its memory in again. The benchmark
+#: gives its Dask workers glibc's behaviour for large arrays instead (keep freed memory; serve
+#: arrays up to 32 MiB from the heap), like the other engines' processes, which run with their
+#: own allocators. ``+nanny-malloc`` measures Dask's default.
+DASK_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
 
 
-# ------------------------------------------------------------ semi-join deduplication (issue 16)
-# Candidate for the kit's Dask path of drop_exact_duplicates: instead of shuffling every row on
-# ``key``, count 64-bit hashes of the key (``value_counts(split_out=True)`` moves only
-# (hash, count) pairs) to find the few hashes that repeat, broadcast them, keep every row whose
-# hash is unique where it is (no data moves) and compare whole rows only among the candidates,
-# gathered into one partition. A hash collision only adds candidates, so the result is exact.
-# The source is computed once (checked by counting calls: 7 partitions -> 7 calls + 1 for meta).
-# Variant suffix ``+semijoin``. Not yet measured at 55 M rows.
+# ------------------------------------------------------------ the kit's previous deduplication
+# ``+keyshuffle``: what ``drop_exact_duplicates`` did before the fingerprint semi-join
+# (November 2026): shuffle every row on ``key``, then deduplicate inside each partition.
 
 
-def _key_hashes(part, key: str):
-    import pandas as pd
-
-    return pd.Series(pd.util.hash_pandas_object(part[key], index=False).to_numpy(), name="h")
-
-
-def _by_repeated_key(part, repeated, key: str, candidates: bool):
+def _drop_duplicates_here(part, key: str):
     import numpy as np
 
-    hit = np.isin(_key_hashes(part, key).to_numpy(), repeated.to_numpy())
-    return part[hit] if candidates else part[~hit]
+    repeated = part.duplicated(subset=key, keep=False).to_numpy()
+    if not repeated.any():
+        return part
+    candidates = np.flatnonzero(repeated)
+    drop = np.zeros(len(part), dtype=bool)
+    drop[candidates[part.iloc[candidates].duplicated().to_numpy()]] = True
+    return part[~drop]
 
 
-def drop_exact_duplicates_semijoin(df, key: str = "key"):
-    import dask.dataframe as dd
-
-    counts = df.map_partitions(_key_hashes, key, meta=("h", "uint64")).value_counts(split_out=True)
-    repeated = counts[counts > 1].index.to_series().repartition(npartitions=1)
-    unique = df.map_partitions(_by_repeated_key, repeated, key, False, meta=df._meta)
-    candidates = df.map_partitions(_by_repeated_key, repeated, key, True, meta=df._meta)
-    deduped = candidates.repartition(npartitions=1).map_partitions(
-        lambda part: part.drop_duplicates(), meta=df._meta)
-    return dd.concat([unique, deduped])
+def drop_exact_duplicates_keyshuffle(df, key: str = "key"):
+    return df.shuffle(on=key).map_partitions(_drop_duplicates_here, key, meta=df._meta)
 
 
 # --------------------------------------------------------------------------- engines (child side)
@@ -120,6 +117,8 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
 
     setup, _, dedupe = variant.partition("+")
     cores = os.cpu_count() or 1
+    if dedupe != "nanny-malloc":
+        dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in DASK_MALLOC.items()})
     if setup == "pyarrow-threads":
         cluster = LocalCluster(n_workers=1, threads_per_worker=cores, host="127.0.0.1",
                                dashboard_address=None)
@@ -136,8 +135,8 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
             cleaned = df
         elif dedupe == "alldup":
             cleaned = df[clean_taxi_mask(df)].drop_duplicates()
-        elif dedupe == "semijoin":
-            cleaned = drop_exact_duplicates_semijoin(df[clean_taxi_mask(df)])
+        elif dedupe == "keyshuffle":
+            cleaned = drop_exact_duplicates_keyshuffle(df[clean_taxi_mask(df)])
         else:
             cleaned = clean_taxi(df)
         cleaned.to_parquet(out, write_index=False)
@@ -190,15 +189,61 @@ def run_polars(csv: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
+def run_pandas(csv: Path, out: Path) -> float:
+    import pandas as pd
+
+    from bdp.datasets.taxi import clean_taxi
+
+    t0 = time.perf_counter()
+    clean_taxi(pd.read_csv(csv, dtype=DTYPES, engine="pyarrow")).to_parquet(out, index=False)
+    return time.perf_counter() - t0
+
+
+def run_spark(csv: Path, out: Path) -> float:
+    from pyspark.sql import functions as F
+
+    from bdp.clusters import spark_session
+
+    spark = spark_session("bench-capstone", "local[*]", quiet=True, conf={
+        "spark.driver.memory": "4g",  # local mode: the driver is the executor
+        "spark.sql.shuffle.partitions": "200",  # Spark's default (the kit lowers it for small data)
+    })
+    schema = ", ".join(f"{c} {'STRING' if t.startswith('string') else 'DOUBLE' if t == 'float64' else 'BIGINT'}"
+                       for c, t in DTYPES.items())
+    spark.range(1).count()  # the JVM's start-up is not part of the timing
+    t0 = time.perf_counter()
+    (spark.read.csv(str(csv), header=True, schema=schema)
+     .dropna()
+     .where(F.col("pickup_longitude").between(*LON) & F.col("dropoff_longitude").between(*LON)
+            & F.col("pickup_latitude").between(*LAT) & F.col("dropoff_latitude").between(*LAT)
+            & (F.col("fare_amount") > CLEAN_FARE[0]) & (F.col("fare_amount") <= CLEAN_FARE[1])
+            & F.col("passenger_count").between(*PAX))
+     .dropDuplicates()
+     .write.mode("overwrite").parquet(str(out)))
+    seconds = time.perf_counter() - t0
+    spark.stop()
+    return seconds
+
+
+RUNNERS = {"pandas": run_pandas, "polars": run_polars, "duckdb": run_duckdb, "spark": run_spark}
+DASK_SETUPS = ("c", "pyarrow", "pyarrow-threads")
+DASK_FLAGS = ("", "floor", "keyshuffle", "alldup", "nanny-malloc")
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` if the benchmark knows it, else a ``ValueError`` saying what it knows."""
+    setup, _, flag = engine.removeprefix("dask-").partition("+")
+    if engine in RUNNERS or (engine.startswith("dask-") and setup in DASK_SETUPS and flag in DASK_FLAGS):
+        return engine
+    raise ValueError(f"unknown engine {engine!r} (known: {', '.join(RUNNERS)}, "
+                     f"dask-<{'|'.join(DASK_SETUPS)}>[+{'|+'.join(f for f in DASK_FLAGS if f)}])")
+
+
 def child(engine: str, csv: Path, out: Path, blocksize: str) -> None:
     if engine.startswith("dask-"):
         seconds = run_dask(csv, out, engine.removeprefix("dask-"), blocksize)
-    elif engine == "duckdb":
-        seconds = run_duckdb(csv, out)
-    elif engine == "polars":
-        seconds = run_polars(csv, out)
     else:
-        raise SystemExit(f"unknown engine {engine!r}")
+        seconds = RUNNERS[engine](csv, out)
     import pyarrow.dataset as pads
 
     rows = pads.dataset(out, format="parquet").count_rows()
@@ -208,47 +253,164 @@ def child(engine: str, csv: Path, out: Path, blocksize: str) -> None:
 # --------------------------------------------------------------------------- parent side
 
 
+def parse_rows(text: str) -> int:
+    """``"55M"``, ``"500k"``, ``"1_000_000"`` -> a positive number of rows."""
+    match = re.fullmatch(r"\s*([\d_]+(?:\.\d+)?)\s*([kKmM]?)\s*", text)
+    if not match:
+        raise ValueError(f"not a number of rows: {text!r} (write 1M, 500k or 1_000_000)")
+    rows = int(float(match[1].replace("_", "")) * {"": 1, "k": 1e3, "m": 1e6}[match[2].lower()])
+    if rows < 1000:
+        raise ValueError(f"too few rows: {text!r} (at least 1k)")
+    return rows
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def run_engine(engine: str, csv: Path, work: Path, blocksize: str) -> dict:
+    """One run of ``engine`` in a fresh process: its time, output rows and the tree's peak memory."""
     from bdp.measure import MB, RssSampler
 
-    out = work / f"out-{engine}"
-    if out.is_dir():
-        shutil.rmtree(out)
-    elif out.exists():
-        out.unlink()
-    if engine.startswith("dask-"):
-        target = out  # a directory of part files
-    else:
-        target = out.with_suffix(".parquet")
-        target.unlink(missing_ok=True)
+    target = work / (f"out-{engine}" if engine.startswith(("dask-", "spark")) else f"out-{engine}.parquet")
+    _remove(target)
     cmd = [sys.executable, __file__, "--child", engine, "--csv", str(csv), "--target", str(target),
            "--blocksize", blocksize]
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with RssSampler(interval=0.05, pid=proc.pid) as sampler:
         stdout, stderr = proc.communicate()
+    _remove(target)
+    peak = round(sampler.peak / MB, 1)
     if proc.returncode != 0:
-        raise RuntimeError(f"{engine} failed ({proc.returncode}):\n{stderr[-3000:]}")
+        lines = [line for line in stderr.strip().splitlines() if line.strip()]
+        reason = "killed (out of memory?)" if proc.returncode < 0 else (lines[-1] if lines else "no message")
+        return {"engine": engine, "failed": reason[:300], "peak_rss_mb": peak}
     result = json.loads(stdout.strip().splitlines()[-1])
-    result.update(engine=engine, peak_rss_mb=round(sampler.peak / MB, 1),
-                  process_seconds=round(sampler.seconds, 2))
-    shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
-    return result
+    return {"engine": engine, "seconds": round(result["seconds"], 2), "rows_out": result["rows_out"],
+            "peak_rss_mb": peak}
+
+
+def summarise(size: dict) -> list[dict]:
+    """Per engine: best and slowest time, peak memory, ratio to DuckDB's best (``None`` if unknown)."""
+    rows = []
+    for engine, runs in size["runs"].items():
+        ok = [r for r in runs if "seconds" in r]
+        row = {"engine": engine, "runs": len(runs), "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+        if ok:
+            row.update(best_s=min(r["seconds"] for r in ok), slowest_s=max(r["seconds"] for r in ok),
+                       rows_out=ok[0]["rows_out"])
+        if len(ok) < len(runs):
+            row["failed"] = next(r["failed"] for r in runs if "failed" in r)
+        rows.append(row)
+    duck = next((r.get("best_s") for r in rows if r["engine"] == "duckdb"), None)
+    for row in rows:
+        row["ratio_to_duckdb"] = round(row["best_s"] / duck, 2) if duck and "best_s" in row else None
+    return rows
+
+
+def check_counts(size: dict) -> None:
+    counts = {r["rows_out"] for e, runs in size["runs"].items() for r in runs
+              if "rows_out" in r and not e.endswith("+floor")}
+    if len(counts) > 1:
+        raise SystemExit(f"engines disagree on the cleaned row count at {size['rows']:,} rows: {sorted(counts)}")
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# Capstone cleaning benchmark: CSV -> clean -> Parquet, 1 M to 55 M rows",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gb']:.0f} GB RAM, Python {m['python']}, "
+        f"{m['platform']}; shared (load averages below). Each run is a fresh process; time of the "
+        "pipeline alone (Dask cluster and Spark JVM start-up excluded); peak RSS of the whole "
+        "process tree. Command: `python benchmarks/bench_capstone_cleaning.py`.",
+        "",
+    ]
+    for key in sorted(report["sizes"], key=int):
+        size = report["sizes"][key]
+        rows = summarise(size)
+        out = next((r["rows_out"] for r in rows if "rows_out" in r and not r["engine"].endswith("+floor")), None)
+        lines += [
+            f"## {size['rows']:,} rows ({size['csv_mb']:,.0f} MB of CSV)",
+            "",
+            f"{size['date']}; {out or 0:,} clean rows; runs interleaved; 1-min load average "
+            f"{min(size['loads']):.1f}–{max(size['loads']):.1f} during the runs.",
+            "",
+            "| engine | runs | best (s) | slowest (s) | peak RSS, process tree (MB) | best ÷ DuckDB's |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            if "best_s" in r:
+                ratio = f"{r['ratio_to_duckdb']:.2f}" if r["ratio_to_duckdb"] is not None else "–"
+                lines.append(f"| {r['engine']} | {r['runs']} | {r['best_s']:.1f} | {r['slowest_s']:.1f} | "
+                             f"{r['peak_rss_mb']:.0f} | {ratio} |")
+            else:
+                lines.append(f"| {r['engine']} | {r['runs']} | failed: {r['failed']} | | {r['peak_rss_mb']:.0f} | |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(report: dict, path: Path) -> None:
+    """Log-log: best time and peak memory against rows, one line per engine."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bdp.datasets._write import write_bytes_atomically
+
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    series: dict[str, list[tuple[int, dict]]] = {}
+    for key in sorted(report["sizes"], key=int):
+        for r in summarise(report["sizes"][key]):
+            series.setdefault(r["engine"], []).append((int(key), r))
+    for engine, points in series.items():
+        done = [(n, r) for n, r in points if "best_s" in r]
+        style = {"ls": ":" if engine.endswith("+floor") else "-", "marker": "o", "label": engine}
+        if done:
+            ax_t.plot([n for n, _ in done], [r["best_s"] for _, r in done], **style)
+            ax_m.plot([n for n, _ in done], [r["peak_rss_mb"] / 1000 for _, r in done], **style)
+    for ax, label in ((ax_t, "best wall time (s)"), (ax_m, "peak memory, process tree (GB)")):
+        ax.set(xscale="log", yscale="log", xlabel="rows of CSV", ylabel=label)
+        ax.grid(True, which="both", alpha=0.3)
+    ax_t.legend(fontsize=8)
+    m = report["machine"]
+    fig.suptitle(f"Capstone cleaning, CSV → clean → Parquet ({m['cores']} cores, {m['memory_gb']:.0f} GB)")
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    write_bytes_atomically(path, buffer.getvalue())
+
+
+def save(report: dict, out: Path) -> None:
+    from bdp.datasets._write import write_text_atomically
+
+    write_text_atomically(out / "capstone_cleaning.json", json.dumps(report, indent=1) + "\n")
+    write_text_atomically(out / "capstone_cleaning.md", markdown(report))
+    plot(report, out / "capstone_scaling.png")
+
+
+def machine() -> dict:
+    import psutil
+
+    return {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+            "python": platform.python_version(), "platform": f"{platform.system()} {platform.machine()}"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=55_000_000)
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the CSV and the outputs go (default: a temporary directory)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated CSV in --workdir")
+    parser.add_argument("--sizes", default=SIZES, help=f"rows per size, comma separated (default {SIZES})")
+    parser.add_argument("--engines", default=ENGINES, help=f"comma separated (default {ENGINES})")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per engine and size, interleaved (default 2)")
+    parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "bdp" / "bench-capstone",
+                        help="where the CSVs and outputs go (default ~/.cache/bdp/bench-capstone)")
+    parser.add_argument("--keep-data", action="store_true", help="keep each size's CSV after its runs")
+    parser.add_argument("--force", action="store_true", help="forget earlier results of these sizes")
     parser.add_argument("--out", type=Path, default=HERE / "results")
-    parser.add_argument("--dask", default="pyarrow-threads+floor,pyarrow-threads+alldup,c,pyarrow,pyarrow-threads",
-                        help="Dask variants to run (comma separated: c, pyarrow, pyarrow-threads; "
-                             "suffix +alldup for plain drop_duplicates(), +semijoin for the key-hash semi-join)")
-    parser.add_argument("--blocksize", default="64MB")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs per engine, interleaved (the table shows the best and the spread)")
+    parser.add_argument("--blocksize", default="64MB", help="Dask's CSV block size (default 64MB)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
@@ -256,81 +418,57 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(args.child, args.csv, args.target, args.blocksize)
         return 0
+    try:
+        sizes = sorted({parse_rows(s) for s in args.sizes.split(",") if s.strip()})
+        engines = list(dict.fromkeys(check_engine(e.strip()) for e in args.engines.split(",") if e.strip()))
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not sizes or not engines:
+        parser.error("give at least one size and one engine")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    from tqdm.auto import tqdm
 
     from bdp.datasets.taxi import make_taxi
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bdp-bench-capstone-"))
-    work.mkdir(parents=True, exist_ok=True)
-    data = work / "data"
-    t0 = time.perf_counter()
-    if not (data / "csv" / "train.csv").exists():
-        make_taxi(data, rows=args.rows, seed=0, single_file=True, progress=False, overwrite=True)
-    csv = data / "csv" / "train.csv"
-    gen_seconds = time.perf_counter() - t0
-    csv_mb = csv.stat().st_size / 1e6
-    print(f"{args.rows:,} rows, {csv_mb:,.0f} MB of CSV (generated in {gen_seconds:.0f} s)", flush=True)
-
-    engines = ["duckdb", "polars"] + [f"dask-{v}" for v in args.dask.split(",") if v]
-    runs: dict[str, list[dict]] = {e: [] for e in engines}
-    try:
-        for round_ in range(args.repeat):
-            for engine in engines:
-                r = run_engine(engine, csv, work, args.blocksize)
-                print(f"{engine:30s} {r['seconds']:8.1f} s  peak {r['peak_rss_mb']:8.0f} MB  "
-                      f"{r['rows_out']:,} rows", flush=True)
-                runs[engine].append(r)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work if args.workdir is None else data, ignore_errors=True)
-    counts = {r["rows_out"] for e, rs in runs.items() for r in rs if not e.endswith("+floor")}
-    if len(counts) != 1:
-        raise SystemExit(f"engines disagree on the cleaned row count: {sorted(counts)}")
-    results = []
-    for engine, rs in runs.items():
-        times = [r["seconds"] for r in rs]
-        results.append({"engine": engine, "seconds": min(times), "max_seconds": max(times),
-                        "runs": len(times), "peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
-                        "rows_out": rs[0]["rows_out"]})
-    duck = next(r for r in results if r["engine"] == "duckdb")["seconds"]
-    for r in results:
-        r["ratio_to_duckdb"] = round(r["seconds"] / duck, 2)
-        r["seconds"], r["max_seconds"] = round(r["seconds"], 2), round(r["max_seconds"], 2)
-    best_dask = min((r for r in results if r["engine"].startswith("dask-") and not r["engine"].endswith("+floor")),
-                    key=lambda r: r["seconds"])
-    report = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "rows": args.rows,
-        "repeat": args.repeat,
-        "csv_mb": round(csv_mb, 1),
-        "rows_out": counts.pop(),
-        "blocksize": args.blocksize,
-        "cores": os.cpu_count(),
-        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
-        "python": platform.python_version(),
-        "results": results,
-        "best_dask": best_dask["engine"],
-        "dask_over_duckdb": best_dask["ratio_to_duckdb"],
-        "target_dask_over_duckdb": 1.5,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "capstone_cleaning.json").write_text(json.dumps(report, indent=2) + "\n")
-    lines = [
-        "# Capstone cleaning benchmark: CSV -> clean -> Parquet",
-        "",
-        f"{report['date']}; {args.rows:,} rows ({csv_mb:,.0f} MB of CSV) -> {report['rows_out']:,} "
-        f"clean rows; {report['cores']} cores (shared; 1-min load average at the end "
-        f"{report['load_average_1min_at_end']}); Dask blocksize {args.blocksize}.",
-        "",
-        f"| engine | best wall time (s) | slowest of {args.repeat} (s) | peak RSS, process tree (MB) "
-        "| best time / DuckDB's |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    lines += [f"| {r['engine']} | {r['seconds']:.1f} | {r['max_seconds']:.1f} | {r['peak_rss_mb']:.0f} "
-              f"| {r['ratio_to_duckdb']:.2f} |" for r in results]
-    lines += ["", f"Best Dask variant: {best_dask['engine']}, {best_dask['ratio_to_duckdb']:.2f}x DuckDB "
-              "(target: within 1.5x).", ""]
-    (args.out / "capstone_cleaning.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    path = args.out / "capstone_cleaning.json"
+    report = json.loads(path.read_text()) if path.exists() else {}
+    if report.get("version") != 2:
+        report = {"version": 2, "sizes": {}}
+    report["machine"] = machine()
+    if args.force:
+        for rows in sizes:
+            report["sizes"].pop(str(rows), None)
+    todo = {rows: [(round_, e) for round_ in range(args.repeat) for e in engines
+                   if len(report["sizes"].get(str(rows), {}).get("runs", {}).get(e, [])) <= round_]
+            for rows in sizes}
+    bar = tqdm(total=sum(map(len, todo.values())), unit="run", desc="capstone benchmark")
+    for rows in sizes:
+        if not todo[rows]:
+            continue
+        work = args.workdir / f"{rows}"
+        csv = work / "data" / "csv" / "train.csv"
+        if not csv.exists():
+            bar.set_postfix_str(f"generating {rows:,} rows")
+            make_taxi(work / "data", rows=rows, seed=0, single_file=True, progress=False, overwrite=True)
+        size = report["sizes"].setdefault(str(rows), {"rows": rows, "runs": {}, "loads": []})
+        size.update(csv_mb=round(csv.stat().st_size / 1e6, 1), blocksize=args.blocksize,
+                    date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        for round_, engine in todo[rows]:
+            bar.set_postfix_str(f"{rows:,} rows, round {round_ + 1}, {engine}")
+            result = run_engine(engine, csv, work, args.blocksize)
+            size["runs"].setdefault(engine, []).append(result)
+            size["loads"].append(round(os.getloadavg()[0], 1))
+            check_counts(size)
+            save(report, args.out)
+            bar.update()
+            tqdm.write(f"{rows:>11,} {engine:34s} " + (f"{result['seconds']:8.1f} s" if "seconds" in result
+                       else f"failed: {result['failed']}") + f"  peak {result['peak_rss_mb']:7.0f} MB")
+        if not args.keep_data:
+            shutil.rmtree(work, ignore_errors=True)
+    bar.close()
+    print((args.out / "capstone_cleaning.md").read_text())
     return 0
 
 

@@ -243,14 +243,54 @@ def test_calibrated_targets_hold_at_a_small_size():
     assert got["gbm_rmse"] < got["travel_gbm_rmse"] < want.model_pass < got["linear_rmse"] < want.linear_pass
 
 
+def _frame_with_traps(seed: int) -> pd.DataFrame:
+    """Taxi rows with true duplicates plus the two near misses a fingerprint must not drop."""
+    frame = T.taxi_frame(20_000, seed=seed, duplicates=0.02)
+    same_key = frame.iloc[[5]].assign(fare_amount=frame.fare_amount.iloc[5] + 1.0)  # same key, other fare
+    same_numbers = frame.iloc[[6]].assign(key="another trip")  # every number equal, other key
+    return pd.concat([frame, same_key, same_numbers, frame.iloc[[7, 7]]], ignore_index=True)
+
+
 def test_drop_exact_duplicates_equals_drop_duplicates():
-    frame = T.taxi_frame(20_000, seed=3, duplicates=0.02)
-    # same key, different row: not a duplicate, must survive
-    twin = frame.iloc[[5]].assign(fare_amount=frame.fare_amount.iloc[5] + 1.0)
-    frame = pd.concat([frame, twin, frame.iloc[[7, 7]]], ignore_index=True)
+    frame = _frame_with_traps(3)
     expected = frame.drop_duplicates()
     assert len(expected) < len(frame) - 300  # the case is not trivial
     pd.testing.assert_frame_equal(T.drop_exact_duplicates(frame), expected)
+    # any subset nominates candidates (the key alone, or a single column): same rows kept
+    for subset in (["key"], ["passenger_count"]):
+        pd.testing.assert_frame_equal(T.drop_exact_duplicates(frame, subset=subset), expected)
+
+
+def test_drop_exact_duplicates_on_dask_is_a_semi_join():
+    import dask
+    import dask.dataframe as dd
+
+    frame = _frame_with_traps(5)
+    calls = []
+
+    def source(part):  # counts how often each partition of the source is computed
+        calls.append(len(part))
+        return part
+
+    ddf = dd.from_pandas(frame, npartitions=6).map_partitions(source, meta=frame)
+    with dask.config.set(scheduler="synchronous"):
+        got = T.drop_exact_duplicates(ddf).compute()
+    assert len(calls) == 6, "the source is computed once, not once per branch"
+    order = list(frame.columns)
+    pd.testing.assert_frame_equal(
+        got.sort_values(order).reset_index(drop=True),
+        frame.drop_duplicates().sort_values(order).reset_index(drop=True),
+        check_dtype=False)  # Dask stores text as string[pyarrow] (missing = pd.NA)
+    # no shuffle: the graph has no shuffle task, and only candidates are gathered (one extra partition)
+    deduped = T.drop_exact_duplicates(dd.from_pandas(frame, npartitions=6))
+    assert deduped.npartitions == 7
+    assert not any("shuffle" in str(k) for k in deduped.__dask_graph__())
+
+
+def test_repeated_values_finds_values_across_parts():
+    a, b = np.array([1, 3, 5], dtype=np.uint64), np.array([2, 3, 9, 9], dtype=np.uint64)
+    assert T.repeated_values(a, b).tolist() == [3, 9]
+    assert T.repeated_values(np.array([], dtype=np.uint64)).tolist() == []
 
 
 def test_drop_exact_duplicates_on_dask_keeps_the_same_rows():

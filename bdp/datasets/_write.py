@@ -178,18 +178,23 @@ def check_out_file(
     return path
 
 
-def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename:
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename:
     readers see the old file or the whole new one, never a half-written one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.bdp-tmp-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """:func:`write_bytes_atomically` for text."""
+    write_bytes_atomically(path, text.encode(encoding))
 
 
 def check_progress(progress: Any) -> bool | None:

@@ -562,22 +562,69 @@ def clean_taxi_mask(df: Any) -> Any:
     )
 
 
-def drop_exact_duplicates(df: Any, key: str = "key") -> Any:
-    """``df.drop_duplicates()`` (same rows kept, same order) made cheap by an identifying column.
+def fingerprints(df: Any, cols: list[str]) -> np.ndarray:
+    """One 64-bit hash per row of ``df[cols]`` (pandas' ``hash_pandas_object``, index ignored)."""
+    import pandas as pd
 
-    Exact duplicate rows share their ``key``, so only rows whose key repeats can be duplicates:
-    hash that one column, then compare whole rows among the few candidates. On a Dask frame the
-    rows are first shuffled on ``key`` (every copy of a row lands in the same partition) instead
-    of on a hash of every column, which is what ``drop_duplicates()`` does.
+    return pd.util.hash_pandas_object(df[cols], index=False).to_numpy()
+
+
+def repeated_values(*sorted_parts: Any) -> np.ndarray:
+    """The values that occur more than once across sorted arrays (or Series), each listed once."""
+    merged = np.sort(np.concatenate([np.asarray(p) for p in sorted_parts]))
+    return np.unique(merged[1:][merged[1:] == merged[:-1]])
+
+
+def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"fingerprint": np.sort(fingerprints(df, cols))})
+
+
+def _collect_repeats(sorted_parts: Any) -> Any:
+    import pandas as pd
+
+    return pd.Series(repeated_values(sorted_parts["fingerprint"]), name="fingerprint")
+
+
+def _rows_nominated(df: Any, repeated: Any, cols: list[str], nominated: bool) -> Any:
+    hit = np.isin(fingerprints(df, cols), np.asarray(repeated))
+    return df[hit if nominated else ~hit]
+
+
+def drop_exact_duplicates(df: Any, subset: list[str] | None = None) -> Any:
+    """``df.drop_duplicates()`` (the same rows kept), made cheap by a fingerprint of a few columns.
+
+    Copies of a row agree on every column, so they agree on any ``subset`` of columns: hash the
+    subset (by default the numeric columns — a float hashes in a few instructions, a string costs
+    a loop over its characters), find the fingerprints that occur more than once, and compare whole
+    rows only among those few *candidates*. A hash collision only adds a candidate, never drops a
+    row, so the result is exact.
+
+    On a pandas frame the order of the rows is kept. On a Dask frame no row moves between
+    partitions: each partition sends its sorted fingerprints (8 bytes a row) to one reduction
+    that finds the repeated ones; rows with a unique fingerprint stay where they are, and only
+    the candidates are gathered into one extra last partition and deduplicated there — a
+    semi-join instead of the shuffle of every row that ``drop_duplicates()`` performs.
     """
     from dask.base import is_dask_collection
 
+    meta = df._meta if is_dask_collection(df) else df
+    cols = list(subset or meta.select_dtypes("number").columns) or list(meta.columns)
     if is_dask_collection(df):
-        return df.shuffle(on=key).map_partitions(drop_exact_duplicates, key, meta=df._meta)
-    repeated = df.duplicated(subset=key, keep=False).to_numpy()
-    if not repeated.any():
+        import dask.dataframe as dd
+
+        repeated = df.reduction(_sorted_fingerprints, _collect_repeats, split_every=False,
+                                chunk_kwargs={"cols": cols}, meta=("fingerprint", "uint64"))
+        kept = df.map_partitions(_rows_nominated, repeated, cols, False, meta=meta)
+        candidates = df.map_partitions(_rows_nominated, repeated, cols, True, meta=meta)
+        deduped = candidates.repartition(npartitions=1).map_partitions(
+            lambda part: part.drop_duplicates(), meta=meta)
+        return dd.concat([kept, deduped])
+    fp = fingerprints(df, cols)
+    candidates = np.flatnonzero(np.isin(fp, repeated_values(np.sort(fp))))
+    if not len(candidates):
         return df
-    candidates = np.flatnonzero(repeated)
     drop = np.zeros(len(df), dtype=bool)
     drop[candidates[df.iloc[candidates].duplicated().to_numpy()]] = True
     return df[~drop]
