@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -99,22 +98,16 @@ def test_pipeline_runs_on_a_separately_started_cluster(remote_cluster, monkeypat
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.model_selection import RandomizedSearchCV
 
-    from bdp.clusters import ClusterError, close, dask_client
+    from bdp.clusters import close
+
+    from tests.helpers import client_when_ready
     from bdp.datasets.taxi import clean_taxi, make_taxi
 
     shared = tmp_path / "shared"  # the directory every worker mounts
     shared.mkdir()
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", remote_cluster)
     monkeypatch.setenv("BDP_DATA_DIR", str(shared))
-    deadline = time.monotonic() + 90
-    client = None
-    while client is None:
-        try:
-            client = dask_client()
-        except ClusterError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+    client = client_when_ready(90)
     try:
         client.wait_for_workers(2, timeout=90)
         assert client.cluster is None  # connected, nothing started here

@@ -8,12 +8,13 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from bdp.clusters import ClusterError, JavaError, check_java, dask_client, spark_session
+
+from tests.helpers import client_when_ready
 
 
 def _free_port() -> int:
@@ -116,15 +117,7 @@ def external_scheduler():
 
 def test_connects_to_scheduler_from_environment(monkeypatch, external_scheduler, capsys):
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", external_scheduler)
-    client = None
-    deadline = time.monotonic() + 60
-    while client is None:
-        try:
-            client = dask_client()
-        except ClusterError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+    client = client_when_ready(60)
     try:
         client.wait_for_workers(1, timeout=60)
         assert client.cluster is None  # not a LocalCluster: we connected
