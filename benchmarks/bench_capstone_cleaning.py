@@ -291,24 +291,6 @@ def run_engine(engine: str, csv: Path, work: Path, blocksize: str) -> dict:
             "peak_rss_mb": peak}
 
 
-def summarise(size: dict) -> list[dict]:
-    """Per engine: best and slowest time, peak memory, ratio to DuckDB's best (``None`` if unknown)."""
-    rows = []
-    for engine, runs in size["runs"].items():
-        ok = [r for r in runs if "seconds" in r]
-        row = {"engine": engine, "runs": len(runs), "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
-        if ok:
-            row.update(best_s=min(r["seconds"] for r in ok), slowest_s=max(r["seconds"] for r in ok),
-                       rows_out=ok[0]["rows_out"])
-        if len(ok) < len(runs):
-            row["failed"] = next(r["failed"] for r in runs if "failed" in r)
-        rows.append(row)
-    duck = next((r.get("best_s") for r in rows if r["engine"] == "duckdb"), None)
-    for row in rows:
-        row["ratio_to_duckdb"] = round(row["best_s"] / duck, 2) if duck and "best_s" in row else None
-    return rows
-
-
 def check_counts(size: dict) -> None:
     counts = {r["rows_out"] for e, runs in size["runs"].items() for r in runs
               if "rows_out" in r and not e.endswith("+floor")}
@@ -317,6 +299,8 @@ def check_counts(size: dict) -> None:
 
 
 def markdown(report: dict) -> str:
+    from bdp.committed_results import summarise
+
     m = report["machine"]
     lines = [
         "# Capstone cleaning benchmark: CSV -> clean -> Parquet, 1 M to 55 M rows",
@@ -351,34 +335,19 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(report: dict, path: Path) -> None:
-    """Log-log: best time and peak memory against rows, one line per engine."""
+def plot(json_path: Path, path: Path) -> None:
+    """The kit's log-log plot of the results, written atomically as PNG."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from bdp.committed_results import capstone_cleaning, plot_capstone
     from bdp.datasets._write import write_bytes_atomically
 
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    series: dict[str, list[tuple[int, dict]]] = {}
-    for key in sorted(report["sizes"], key=int):
-        for r in summarise(report["sizes"][key]):
-            series.setdefault(r["engine"], []).append((int(key), r))
-    for engine, points in series.items():
-        done = [(n, r) for n, r in points if "best_s" in r]
-        style = {"ls": ":" if engine.endswith("+floor") else "-", "marker": "o", "label": engine}
-        if done:
-            ax_t.plot([n for n, _ in done], [r["best_s"] for _, r in done], **style)
-            ax_m.plot([n for n, _ in done], [r["peak_rss_mb"] / 1000 for _, r in done], **style)
-    for ax, label in ((ax_t, "best wall time (s)"), (ax_m, "peak memory, process tree (GB)")):
-        ax.set(xscale="log", yscale="log", xlabel="rows of CSV", ylabel=label)
-        ax.grid(True, which="both", alpha=0.3)
-    ax_t.legend(fontsize=8)
-    m = report["machine"]
-    fig.suptitle(f"Capstone cleaning, CSV → clean → Parquet ({m['cores']} cores, {m['memory_gb']:.0f} GB)")
-    import io
-
+    fig = plot_capstone(capstone_cleaning(json_path))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
@@ -390,7 +359,7 @@ def save(report: dict, out: Path) -> None:
 
     write_text_atomically(out / "capstone_cleaning.json", json.dumps(report, indent=1) + "\n")
     write_text_atomically(out / "capstone_cleaning.md", markdown(report))
-    plot(report, out / "capstone_scaling.png")
+    plot(out / "capstone_cleaning.json", out / "capstone_scaling.png")
 
 
 def machine() -> dict:
@@ -411,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="forget earlier results of these sizes")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--blocksize", default="64MB", help="Dask's CSV block size (default 64MB)")
+    parser.add_argument("--report", action="store_true",
+                        help="only rewrite the table and the plot from the results file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
@@ -434,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
 
     path = args.out / "capstone_cleaning.json"
     report = json.loads(path.read_text()) if path.exists() else {}
+    if args.report:
+        if not report.get("sizes"):
+            parser.error(f"no results to report in {path}")
+        save(report, args.out)
+        print((args.out / "capstone_cleaning.md").read_text())
+        return 0
     if report.get("version") != 2:
         report = {"version": 2, "sizes": {}}
     report["machine"] = machine()

@@ -178,6 +178,12 @@ def check_out_file(
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename:
     readers see the old file or the whole new one, never a half-written one."""
@@ -186,6 +192,7 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(name, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)

@@ -1,0 +1,88 @@
+"""The course's committed benchmark results, read the way the chapters show them.
+
+The benchmarks in ``benchmarks/`` run for minutes to hours on an idle machine, never in the book's
+build; they commit their results to ``benchmarks/results/``. A chapter that quotes one reads it
+from there through this module, so the page shows the measurement with its date and machine, next
+to the small-scale timings the build makes itself — never an extrapolation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+#: where the benchmarks write (a clone of the book, or an editable install of the kit)
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+CAPSTONE_JSON = RESULTS / "capstone_cleaning.json"
+CAPSTONE_PLOT = RESULTS / "capstone_scaling.png"
+
+
+def summarise(size: dict[str, Any]) -> list[dict[str, Any]]:
+    """One size of the capstone benchmark: per engine the number of runs, best and slowest time
+    of the successful runs, peak memory of all runs, the first failure, and the ratio of the best
+    time to DuckDB's best (``None`` when either is missing)."""
+    rows = []
+    for engine, runs in size["runs"].items():
+        ok = [r for r in runs if "seconds" in r]
+        row: dict[str, Any] = {"engine": engine, "runs": len(runs),
+                               "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+        if ok:
+            row.update(best_s=min(r["seconds"] for r in ok), slowest_s=max(r["seconds"] for r in ok),
+                       rows_out=ok[0]["rows_out"])
+        if len(ok) < len(runs):
+            row["failed"] = next(r["failed"] for r in runs if "failed" in r)
+        rows.append(row)
+    duck = next((r.get("best_s") for r in rows if r["engine"] == "duckdb"), None)
+    for row in rows:
+        row["ratio_to_duckdb"] = round(row["best_s"] / duck, 2) if duck and "best_s" in row else None
+    return rows
+
+
+def capstone_cleaning(path: Path = CAPSTONE_JSON) -> Any:
+    """The capstone cleaning benchmark as a pandas DataFrame, one row per (rows, engine).
+
+    Columns: ``rows``, ``engine``, ``runs``, ``best_s``, ``slowest_s``, ``peak_gb`` (process
+    tree), ``ratio_to_duckdb``, ``failed`` (reason or empty), ``date``. ``df.attrs`` holds the
+    machine and the date range of the runs.
+    """
+    import json
+
+    import pandas as pd
+
+    report = json.loads(path.read_text())
+    records = []
+    for size in report["sizes"].values():
+        for row in summarise(size):
+            records.append({
+                "rows": size["rows"], "engine": row["engine"], "runs": row["runs"],
+                "best_s": row.get("best_s"), "slowest_s": row.get("slowest_s"),
+                "peak_gb": row["peak_rss_mb"] / 1000, "ratio_to_duckdb": row["ratio_to_duckdb"],
+                "failed": row.get("failed", ""), "date": size["date"],
+            })
+    frame = pd.DataFrame.from_records(records).sort_values(["rows", "engine"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    dates = sorted(frame["date"])
+    frame.attrs.update(machine=report["machine"], first_date=dates[0], last_date=dates[-1])
+    return frame
+
+
+def plot_capstone(frame: Any) -> Any:
+    """Log-log plot of :func:`capstone_cleaning`: best time and peak memory against rows, one line
+    per engine (dotted: Dask's read-and-write floor). Returns the Matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    for engine, runs in frame[frame["best_s"].notna()].groupby("engine", sort=False):
+        style = {"ls": ":" if engine.endswith("+floor") else "-", "marker": "o", "label": engine}
+        ax_t.plot(runs["rows"], runs["best_s"], **style)
+        ax_m.plot(runs["rows"], runs["peak_gb"], **style)
+    for ax, label in ((ax_t, "best wall time (s)"), (ax_m, "peak memory, process tree (GB)")):
+        ax.set(xscale="log", yscale="log", xlabel="rows of CSV", ylabel=label)
+        ax.grid(True, which="both", alpha=0.3)
+    handles, labels = ax_t.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
+    machine = frame.attrs.get("machine", {})
+    if machine:
+        fig.suptitle(f"Capstone cleaning, CSV → clean → Parquet ({machine['cores']} cores, "
+                     f"{machine['memory_gb']:.0f} GB RAM; {frame.attrs['last_date'][:10]})")
+    return fig
