@@ -28,10 +28,23 @@ except ImportError:  # Colab, Binder without the build stack, a plain Jupyter
     HAS_MYST_NB = False
 
 
+def plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds; anything else unchanged.
+
+    MyST-NB formats a glued number (``{glue:text}`x:.1f```) from the value's text form, and
+    NumPy 2 writes scalars as ``np.float64(1.5)``, which is not a number: the format fails and
+    the prose shows nothing.
+    """
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return value
+
+
 def glue(name: str, variable: Any, display: bool = True) -> None:
     """Make ``variable`` available to the prose as ``{glue:…}`name```; show it when ``display``."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"a glue name must be a non-empty string, got {name!r}")
+    variable = plain(variable)
     if _myst_glue is not None:
         _myst_glue(name, variable, display=display)
     elif display:

@@ -60,3 +60,18 @@ def test_close_releases_a_local_cluster_and_only_the_connection_to_a_remote_one(
     assert local.status == "closed" and cluster.status.name == "closed"
     with pytest.raises(TypeError, match="do not know how to close"):
         close(42)
+
+
+def test_glue_turns_numpy_scalars_into_numbers() -> None:
+    """MyST-NB formats `{glue:text}`x:.1f`` from the value's text; NumPy 2's text is not a number."""
+    import numpy as np
+
+    from bdp.glue import plain
+
+    assert type(plain(np.float64(1.5))) is float and plain(np.float64(1.5)) == 1.5
+    assert type(plain(np.int64(3))) is int
+    assert type(plain(np.bool_(True))) is bool
+    array = np.array([1, 2])
+    assert plain(array) is array  # arrays and everything else pass unchanged
+    assert plain("text") == "text"
+    assert format(plain(np.float64(2.25)), ".1f") == "2.2"

@@ -593,19 +593,20 @@ def _rows_nominated(df: Any, repeated: Any, cols: list[str], nominated: bool) ->
 
 
 def drop_exact_duplicates(df: Any, subset: list[str] | None = None) -> Any:
-    """``df.drop_duplicates()`` (the same rows kept), made cheap by a fingerprint of a few columns.
+    """``df.drop_duplicates()`` (the same rows kept), made cheap by a fingerprint.
 
-    Copies of a row agree on every column, so they agree on any ``subset`` of columns: hash the
-    subset (by default the numeric columns — a float hashes in a few instructions, a string costs
-    a loop over its characters), find the fingerprints that occur more than once, and compare whole
-    rows only among those few *candidates*. A hash collision only adds a candidate, never drops a
-    row, so the result is exact.
+    Copies of a row agree on every column, so they agree on any ``subset`` of columns:
+    hash the subset (by default the numeric columns: a float hashes in a few instructions,
+    a string costs a loop over its characters), find the fingerprints that occur more than
+    once, and compare whole rows only among those few *candidates*. A hash collision only
+    adds a candidate, never drops a row, so the result is exact.
 
     On a pandas frame the order of the rows is kept. On a Dask frame no row moves between
-    partitions: each partition sends its sorted fingerprints (8 bytes a row) to one reduction
-    that finds the repeated ones; rows with a unique fingerprint stay where they are, and only
-    the candidates are gathered into one extra last partition and deduplicated there — a
-    semi-join instead of the shuffle of every row that ``drop_duplicates()`` performs.
+    partitions: each partition sends its sorted fingerprints (8 bytes a row) to one
+    reduction that finds the repeated ones; rows with a unique fingerprint stay where they
+    are, and only the candidates are gathered into one extra last partition and
+    deduplicated there: a semi-join instead of the shuffle of every row that
+    ``drop_duplicates()`` performs.
     """
     from dask.base import is_dask_collection
 
@@ -614,8 +615,9 @@ def drop_exact_duplicates(df: Any, subset: list[str] | None = None) -> Any:
     if is_dask_collection(df):
         import dask.dataframe as dd
 
-        repeated = df.reduction(_sorted_fingerprints, _collect_repeats, split_every=False,
-                                chunk_kwargs={"cols": cols}, meta=("fingerprint", "uint64"))
+        repeated = df.reduction(_sorted_fingerprints, _collect_repeats,
+                                chunk_kwargs={"cols": cols}, split_every=False,
+                                meta=("fingerprint", "uint64"))
         kept = df.map_partitions(_rows_nominated, repeated, cols, False, meta=meta)
         candidates = df.map_partitions(_rows_nominated, repeated, cols, True, meta=meta)
         deduped = candidates.repartition(npartitions=1).map_partitions(
