@@ -452,6 +452,7 @@ class Verdict:
             (``inf`` when neither varied): how far the effect stands above the noise.
         clear: every run of ``faster`` beat every run of ``slower`` (at least
             :data:`MIN_RUNS_FOR_VERDICT` runs each); otherwise the difference is inside the spread.
+        asked: the two labels in the order :func:`verdict` was given them.
     """
 
     faster: str
@@ -460,12 +461,16 @@ class Verdict:
     gap_to_spread: float
     clear: bool
     runs: int
+    asked: tuple[str, str] = ("", "")
 
     @property
     def text(self) -> str:
-        """The sentence a chapter glues: the direction and size, or "no clear difference"."""
+        """The sentence a chapter glues: the direction and size, or "no clear difference"
+        (naming the two in the order they were asked for, so that the sentence does not
+        depend on which median happened to be lower)."""
         if not self.clear:
-            return (f"no clear difference between {self.faster} and {self.slower} "
+            first, second = self.asked if all(self.asked) else (self.faster, self.slower)
+            return (f"no clear difference between {first} and {second} "
                     f"(medians {_times(self.ratio)} apart, inside the run-to-run spread)")
         return f"{self.faster} is {_times(self.ratio)} faster than {self.slower}"
 
@@ -500,4 +505,4 @@ def verdict(timings: Mapping[str, Timing[Any]], a: str, b: str) -> Verdict:
     gap_to_spread = gap / spread if spread > 0 else float("inf")
     runs = min(len(fast.runs), len(slow.runs))
     clear = runs >= MIN_RUNS_FOR_VERDICT and max(fast.runs) < min(slow.runs)
-    return Verdict(fast_name, slow_name, ratio, gap_to_spread, clear, runs)
+    return Verdict(fast_name, slow_name, ratio, gap_to_spread, clear, runs, (a, b))

@@ -70,9 +70,14 @@ def read(folder: Path) -> dict[str, dict[str, str]]:
     return found
 
 
+NO_CLEAR = re.compile(r"^no clear difference between (?P<a>.+) and (?P<b>.+)$")
+
+
 def direction(text: str) -> str:
     """The verdict without its numbers: what must not change between two runs."""
-    return RATIO.sub("N\u00d7", text.split(" | ")[0].split(" (medians")[0])
+    core = RATIO.sub("N\u00d7", text.split(" | ")[0].split(" (medians")[0])
+    match = NO_CLEAR.match(core)  # "between a and b" = "between b and a"
+    return f"no clear difference: {sorted([match['a'], match['b']])}" if match else core
 
 
 def main(argv: list[str] | None = None) -> int:

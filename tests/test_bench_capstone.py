@@ -43,18 +43,20 @@ def test_parse_rows():
 
 
 def test_a_tiny_run_writes_results_and_resumes(tmp_path):
-    args = ["--sizes", "3k", "--engines", "duckdb,pandas,dask-pyarrow-threads", "--repeat", "1",
+    engines = "duckdb,pandas,dask-pyarrow-threads,dask-pyarrow+parquet"
+    args = ["--sizes", "3k", "--engines", engines, "--repeat", "1",
             "--out", str(tmp_path / "out"), "--workdir", str(tmp_path / "work")]
     first = run(*args)
     assert first.returncode == 0, first.stderr[-2000:]
     report = json.loads((tmp_path / "out" / "capstone_cleaning.json").read_text())
     runs = report["sizes"]["3000"]["runs"]
-    assert set(runs) == {"duckdb", "pandas", "dask-pyarrow-threads"}
+    assert set(runs) == set(engines.split(","))
     counts = {r["rows_out"] for rs in runs.values() for r in rs}
     assert len(counts) == 1 and 2_500 < counts.pop() < 3_000  # same clean rows in every engine
     assert (tmp_path / "out" / "capstone_scaling.png").stat().st_size > 10_000
     assert "| duckdb | 1 |" in (tmp_path / "out" / "capstone_cleaning.md").read_text()
     assert not (tmp_path / "work" / "3000").exists(), "the size's CSV is removed once complete"
+    assert not list((tmp_path / "work").rglob("*staging*")), "the two-pass stream's staging is removed"
     umask = os.umask(0)
     os.umask(umask)
     for written in (tmp_path / "out").iterdir():  # atomic writes keep the usual file mode

@@ -287,6 +287,44 @@ def test_drop_exact_duplicates_on_dask_is_a_semi_join():
     assert not any("shuffle" in str(k) for k in deduped.__dask_graph__())
 
 
+def test_precomputed_repeated_fingerprints_stream_and_keep_the_same_rows():
+    """Two passes (fingerprints first, then the rows): the same rows, and partitions stream."""
+    import dask
+    import dask.dataframe as dd
+
+    frame = _frame_with_traps(5)
+    ddf = dd.from_pandas(frame, npartitions=6)
+    repeated = T.repeated_fingerprints(ddf).compute()
+    np.testing.assert_array_equal(np.sort(repeated.to_numpy()), T.repeated_fingerprints(frame))
+    calls = []
+
+    def source(part):  # counts how often each partition of the source is computed
+        calls.append(len(part))
+        return part
+
+    streamed = T.drop_exact_duplicates(ddf.map_partitions(source, meta=frame), repeated=repeated)
+    # the fingerprints are an input, not a branch of the graph: no partition waits for the others
+    assert not any("reduction" in str(k) for k in streamed.__dask_graph__())
+    assert any("reduction" in str(k) for k in T.drop_exact_duplicates(ddf).__dask_graph__())
+    with dask.config.set(scheduler="synchronous"):
+        got = streamed.compute()
+    assert len(calls) == 6
+    order = list(frame.columns)
+    expected = frame.drop_duplicates().sort_values(order).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.sort_values(order).reset_index(drop=True), expected,
+                                  check_dtype=False)
+    # fingerprints of a larger frame (before cleaning) are a superset: still exact
+    raw = T.taxi_frame(20_000, seed=4, duplicates=0.02)
+    before = T.repeated_fingerprints(dd.from_pandas(raw, npartitions=4)).compute()
+    with dask.config.set(scheduler="synchronous"):
+        cleaned = T.clean_taxi(dd.from_pandas(raw, npartitions=4), repeated=before).compute()
+    pd.testing.assert_frame_equal(cleaned.sort_values(order).reset_index(drop=True),
+                                  T.clean_taxi(raw).sort_values(order).reset_index(drop=True),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(T.clean_taxi(raw, repeated=T.repeated_fingerprints(raw)),
+                                  T.clean_taxi(raw))
+
+
 def test_repeated_values_finds_values_across_parts():
     a, b = np.array([1, 3, 5], dtype=np.uint64), np.array([2, 3, 9, 9], dtype=np.uint64)
     assert T.repeated_values(a, b).tolist() == [3, 9]

@@ -166,6 +166,9 @@ def test_verdict_says_no_clear_difference_inside_the_spread() -> None:
     overlapping = verdict(_timings(a=(1.0, 1.5, 1.1), b=(1.2, 1.3, 1.25)), "a", "b")
     assert not overlapping.clear
     assert overlapping.text.startswith("no clear difference between a and b")
+    # the two are named in the order asked, whichever median happened to be lower
+    swapped = verdict(_timings(a=(1.0, 1.5, 1.1), b=(1.2, 1.3, 1.25)), "b", "a")
+    assert swapped.text.startswith("no clear difference between b and a")
     too_few = verdict(_timings(a=(1.0, 1.0), b=(5.0, 5.0)), "a", "b")
     assert not too_few.clear  # two runs cannot show a spread
     with pytest.raises(KeyError, match="'c' was not measured"):

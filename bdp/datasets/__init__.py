@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "clean_taxi": "bdp.datasets.taxi",
     "clean_taxi_mask": "bdp.datasets.taxi",
     "drop_exact_duplicates": "bdp.datasets.taxi",
+    "repeated_fingerprints": "bdp.datasets.taxi",
     "taxi_features": "bdp.datasets.taxi",
     "calibrate_taxi": "bdp.datasets.taxi",
     "TAXI_TARGETS": "bdp.datasets.taxi",

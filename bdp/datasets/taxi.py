@@ -69,6 +69,7 @@ __all__ = [
     "drop_exact_duplicates",
     "make_taxi",
     "make_taxi_test",
+    "repeated_fingerprints",
     "taxi_features",
     "taxi_frame",
 ]
@@ -530,7 +531,7 @@ CLEAN_FARE = (0.0, 250.0)  # exclusive lower bound, inclusive upper bound
 CLEAN_PASSENGERS = (1, 6)
 
 
-def clean_taxi(df: Any) -> Any:
+def clean_taxi(df: Any, repeated: Any = None) -> Any:
     """Apply the capstone's five cleaning rules to a pandas (or Dask) DataFrame.
 
     1. drop rows with a missing value;
@@ -538,12 +539,13 @@ def clean_taxi(df: Any) -> Any:
        lat [40.45, 40.95] (this removes (0, 0), swapped and absurd coordinates);
     3. keep fares with 0 < fare_amount ≤ 250 $;
     4. keep 1 ≤ passenger_count ≤ 6;
-    5. drop exact duplicate rows (with :func:`drop_exact_duplicates`).
+    5. drop exact duplicate rows (with :func:`drop_exact_duplicates`; ``repeated`` is passed
+       on to it).
 
     Rules 1–4 are one boolean mask, :func:`clean_taxi_mask`. Works unchanged on a
     ``dask.dataframe.DataFrame``.
     """
-    return drop_exact_duplicates(df[clean_taxi_mask(df)])
+    return drop_exact_duplicates(df[clean_taxi_mask(df)], repeated=repeated)
 
 
 def clean_taxi_mask(df: Any) -> Any:
@@ -571,8 +573,14 @@ def fingerprints(df: Any, cols: list[str]) -> np.ndarray:
 
 def repeated_values(*sorted_parts: Any) -> np.ndarray:
     """The values that occur more than once across sorted arrays (or Series), each listed once."""
-    merged = np.sort(np.concatenate([np.asarray(p) for p in sorted_parts]))
+    # a stable sort (timsort/radix) merges already sorted runs in near-linear time
+    merged = np.sort(np.concatenate([np.asarray(p) for p in sorted_parts]), kind="stable")
     return np.unique(merged[1:][merged[1:] == merged[:-1]])
+
+
+def _fingerprint_columns(df: Any, subset: list[str] | None) -> list[str]:
+    meta = getattr(df, "_meta", df)
+    return list(subset or meta.select_dtypes("number").columns) or list(meta.columns)
 
 
 def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
@@ -587,44 +595,69 @@ def _collect_repeats(sorted_parts: Any) -> Any:
     return pd.Series(repeated_values(sorted_parts["fingerprint"]), name="fingerprint")
 
 
+def repeated_fingerprints(df: Any, subset: list[str] | None = None) -> Any:
+    """The fingerprints (see :func:`fingerprints`) that occur more than once in ``df``.
+
+    ``subset`` defaults to the numeric columns. On a pandas frame: a sorted array. On a Dask
+    frame: a lazy Series from one reduction — each partition sends its sorted fingerprints
+    (8 bytes a row, no shuffle) and one task keeps those seen twice. Computed on its own, it
+    reads only the ``subset`` columns (from Parquet, only those bytes).
+    """
+    from dask.base import is_dask_collection
+
+    cols = _fingerprint_columns(df, subset)
+    if is_dask_collection(df):
+        return df.reduction(_sorted_fingerprints, _collect_repeats, chunk_kwargs={"cols": cols},
+                            split_every=False, meta=("fingerprint", "uint64"))
+    return repeated_values(np.sort(fingerprints(df, cols)))
+
+
 def _rows_nominated(df: Any, repeated: Any, cols: list[str], nominated: bool) -> Any:
     hit = np.isin(fingerprints(df, cols), np.asarray(repeated))
     return df[hit if nominated else ~hit]
 
 
-def drop_exact_duplicates(df: Any, subset: list[str] | None = None) -> Any:
+def drop_exact_duplicates(df: Any, subset: list[str] | None = None, repeated: Any = None) -> Any:
     """``df.drop_duplicates()`` (the same rows kept), made cheap by a fingerprint.
 
     Copies of a row agree on every column, so they agree on any ``subset`` of columns:
     hash the subset (by default the numeric columns: a float hashes in a few instructions,
     a string costs a loop over its characters), find the fingerprints that occur more than
-    once, and compare whole rows only among those few *candidates*. A hash collision only
-    adds a candidate, never drops a row, so the result is exact.
+    once (:func:`repeated_fingerprints`), and compare whole rows only among those few
+    *candidates*. A hash collision only adds a candidate, never drops a row, so the result
+    is exact.
 
     On a pandas frame the order of the rows is kept. On a Dask frame no row moves between
-    partitions: each partition sends its sorted fingerprints (8 bytes a row) to one
-    reduction that finds the repeated ones; rows with a unique fingerprint stay where they
-    are, and only the candidates are gathered into one extra last partition and
-    deduplicated there: a semi-join instead of the shuffle of every row that
-    ``drop_duplicates()`` performs.
+    partitions: rows with a unique fingerprint stay where they are, and only the candidates
+    are gathered into one extra last partition and deduplicated there: a semi-join instead
+    of the shuffle of every row that ``drop_duplicates()`` performs.
+
+    ``repeated``: the repeated fingerprints, already computed — on this frame or on any
+    frame it was filtered from (a superset only adds candidates). Without it, a Dask frame
+    computes them in the same graph, so every partition is held in memory until the last
+    one is fingerprinted; with it, partitions stream through one at a time.
     """
     from dask.base import is_dask_collection
 
-    meta = df._meta if is_dask_collection(df) else df
-    cols = list(subset or meta.select_dtypes("number").columns) or list(meta.columns)
+    cols = _fingerprint_columns(df, subset)
     if is_dask_collection(df):
+        import dask
         import dask.dataframe as dd
 
-        repeated = df.reduction(_sorted_fingerprints, _collect_repeats,
-                                chunk_kwargs={"cols": cols}, split_every=False,
-                                meta=("fingerprint", "uint64"))
+        meta = df._meta
+        if repeated is None:
+            repeated = repeated_fingerprints(df, cols)
+        elif not is_dask_collection(repeated):  # one copy in the graph, not one per task
+            repeated = dask.delayed(np.asarray(repeated), pure=True)
         kept = df.map_partitions(_rows_nominated, repeated, cols, False, meta=meta)
         candidates = df.map_partitions(_rows_nominated, repeated, cols, True, meta=meta)
         deduped = candidates.repartition(npartitions=1).map_partitions(
             lambda part: part.drop_duplicates(), meta=meta)
         return dd.concat([kept, deduped])
     fp = fingerprints(df, cols)
-    candidates = np.flatnonzero(np.isin(fp, repeated_values(np.sort(fp))))
+    if repeated is None:
+        repeated = repeated_values(np.sort(fp))
+    candidates = np.flatnonzero(np.isin(fp, np.asarray(repeated)))
     if not len(candidates):
         return df
     drop = np.zeros(len(df), dtype=bool)
