@@ -41,24 +41,33 @@ code cannot use more than one core however many threads it runs, on an idle mach
 one — so a chapter can *assert* the GIL with :func:`bdp.checks.check_cores`, while the cores that
 processes got depend on what the machine offered at that moment (glue them; or compare with a
 GIL-free workload measured in the same rounds). The sampler's own CPU time is left out.
+
+**Garbage between runs.** Each run starts after a garbage collection, so that the previous run's
+garbage neither inflates the memory baseline nor triggers a collection inside the next run. A full
+collection walks every object the kernel holds — in a notebook with big libraries loaded, a
+second or more on a busy machine, longer than many of the runs it precedes — so the heap that
+existed before the measurement is collected once and then *frozen* (:func:`gc.freeze`: moved to
+a generation the collector skips) until the measurement ends; the collection before each run then
+only walks what the runs themselves created.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import statistics
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import psutil
 
 __all__ = [
-    "MB", "RssSampler", "Timing", "Verdict", "compare", "measure", "tree_cpu", "tree_rss",
-    "verdict",
+    "MB", "RssSampler", "Timing", "Verdict", "compare", "frozen_heap", "measure", "tree_cpu",
+    "tree_rss", "verdict",
 ]
 
 T = TypeVar("T")
@@ -335,6 +344,21 @@ def _ratios(cpu: tuple[float, ...], wall: tuple[float, ...]) -> tuple[float, ...
     return tuple(c / w if w > 0 else float("nan") for c, w in zip(cpu, wall, strict=True))
 
 
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Collect garbage once, then keep every surviving object out of later collections until
+    the block ends (re-entrant: only the outermost block freezes and unfreezes)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def measure(
     fn: Callable[..., T],
     *args: Any,
@@ -372,17 +396,18 @@ def measure(
     self_cpu: list[float] = []
     peak = baseline = 0
     result = None
-    for _ in range(repeat):
-        result = None  # drop the previous result before measuring the next run
-        if collect:
-            gc.collect()
-        with RssSampler(interval, include_children=include_children) as sampler:
-            result = fn(*args, **kwargs)
-        runs.append(sampler.seconds)
-        cpu.append(sampler.cpu_seconds)
-        self_cpu.append(sampler.self_cpu_seconds)
-        if sampler.peak >= peak:
-            peak, baseline = sampler.peak, sampler.baseline
+    with frozen_heap() if collect else contextlib.nullcontext():
+        for _ in range(repeat):
+            result = None  # drop the previous result before measuring the next run
+            if collect:
+                gc.collect()  # only what was created since the heap was frozen
+            with RssSampler(interval, include_children=include_children) as sampler:
+                result = fn(*args, **kwargs)
+            runs.append(sampler.seconds)
+            cpu.append(sampler.cpu_seconds)
+            self_cpu.append(sampler.self_cpu_seconds)
+            if sampler.peak >= peak:
+                peak, baseline = sampler.peak, sampler.baseline
     return Timing(
         seconds=min(runs),
         runs=tuple(runs),
@@ -417,11 +442,12 @@ def compare(
         for _ in range(warmup):
             fn()
     rounds: dict[str, list[Timing[Any]]] = {name: [] for name in candidates}
-    for _ in range(repeat):
-        for name, fn in candidates.items():
-            rounds[name].append(
-                measure(fn, interval=interval, include_children=include_children, label=name)
-            )
+    with frozen_heap():  # one full collection for all the rounds (module docstring)
+        for _ in range(repeat):
+            for name, fn in candidates.items():
+                rounds[name].append(
+                    measure(fn, interval=interval, include_children=include_children, label=name)
+                )
     out: dict[str, Timing[Any]] = {}
     for name, timings in rounds.items():
         top = max(timings, key=lambda t: t.peak_rss)

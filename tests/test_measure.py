@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import time
+import weakref
 
 import numpy as np
 import psutil
 import pytest
 
-from bdp.measure import MB, RssSampler, Timing, compare, measure, tree_rss
+from bdp.measure import MB, RssSampler, Timing, compare, frozen_heap, measure, tree_rss
 
 
 def test_tree_rss_matches_psutil_for_this_process() -> None:
@@ -199,3 +201,49 @@ def test_compare_interleaves_and_feeds_a_verdict() -> None:
     assert order == ["s", "l"] + ["s", "l"] * 3  # warm-up, then interleaved rounds
     v = verdict(t, "long", "short")
     assert v.faster == "short" and v.clear and v.ratio > 2  # a sleep never ends early
+
+
+def test_frozen_heap_collects_once_then_keeps_the_old_heap_out_of_collections() -> None:
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.self = cycle  # garbage only a collection can free
+    gone = weakref.ref(cycle)
+    del cycle
+    held = [[i] for i in range(50_000)]  # survivors: frozen, not walked again
+    with frozen_heap():
+        assert gone() is None  # collected before freezing
+        assert gc.get_freeze_count() >= len(held)
+        assert len(gc.get_objects()) < len(held)  # what a collection would walk now
+        with frozen_heap():  # re-entrant: the inner block neither refreezes nor thaws
+            assert gc.get_freeze_count() >= len(held)
+        assert gc.get_freeze_count() >= len(held)
+    assert gc.get_freeze_count() == 0
+
+
+def test_measure_and_compare_thaw_the_heap_even_when_the_work_fails() -> None:
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        measure(boom, repeat=2)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):
+        compare({"ok": lambda: 1, "boom": boom}, repeat=2)
+    assert gc.get_freeze_count() == 0
+
+
+def test_runs_inside_a_measurement_still_collect_their_own_garbage() -> None:
+    class Blob:
+        pass
+
+    def make_cycles() -> int:
+        for _ in range(1_000):
+            b = Blob()
+            b.me = b
+        return 0
+
+    compare({"cycles": make_cycles}, repeat=3)
+    gc.collect()
+    assert not any(type(o) is Blob for o in gc.get_objects())
