@@ -34,7 +34,7 @@ import nbformat
 import psutil
 
 from bdp.measure import RssSampler
-from bdp.notebooks import chapter_sources
+from bdp.notebooks import SETUP_TAG, chapter_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns(
@@ -43,6 +43,9 @@ IGNORE = shutil.ignore_patterns(
 )
 # cells tagged so are left out of the determinism comparison (their output is a measurement)
 TIMING_TAGS = {"timing", "nondeterministic"}
+# outputs that describe the runtime itself (versions, an interpreter's own messages): the same in
+# two runs on one machine, different on Colab's Python; left out only when runtimes are compared
+RUNTIME_TAG = "runtime-specific"
 # glued names that hold measurements, by convention (see CONTRIBUTING.md)
 TIMING_GLUE = re.compile(r"(^t_|^time_|^verdict_|seconds|speedup|ratio_time|_ms$|_s$|throughput|mb_per_s|peak_|_rss)")
 
@@ -300,17 +303,23 @@ def _mask(text: str) -> str:
     return text
 
 
-def comparable_outputs(nb: nbformat.NotebookNode) -> list[str]:
+def comparable_outputs(nb: nbformat.NotebookNode, *, across_runtimes: bool = False) -> list[str]:
     """The outputs of ``nb`` that must not change between two runs, masked and flattened.
 
     Per cell, all stdout text is joined (a kernel may deliver one ``print`` in several stream
     messages, and the book build merges them), then the rich outputs follow in order. Left out:
     cells tagged ``timing``/``nondeterministic``, glued values whose names say they are
     measurements (``t_…``, ``time_…``, ``…seconds…``, ``…speedup…``), stderr, images and widgets.
+    Each item is keyed by the cell's number among the chapter's code cells (the published
+    notebook's setup cell not counted), so a book page and a published notebook compare. With
+    ``across_runtimes``, cells tagged ``runtime-specific`` are left out too.
     """
     items: list[str] = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or TIMING_TAGS & set(cell.metadata.get("tags", [])):
+    code = [c for c in nb.cells
+            if c.cell_type == "code" and SETUP_TAG not in c.metadata.get("tags", [])]
+    skip = TIMING_TAGS | {RUNTIME_TAG} if across_runtimes else TIMING_TAGS
+    for index, cell in enumerate(code):
+        if skip & set(cell.metadata.get("tags", [])):
             continue
         chunks = [
             "".join(o["text"]) if isinstance(o["text"], list) else o["text"]

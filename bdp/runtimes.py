@@ -553,10 +553,15 @@ def capped_kernelspec(jupyter_path: Path, name: str = "binder") -> None:
         "display_name": "Python 3 (memory-capped)", "language": "python"}))
 
 
-def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: list[str]) -> Pass:
-    """The Binder simulation (see the module docstring)."""
+def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: list[str], *,
+               env: dict[str, str] | None = None, save_dir: Path | None = None) -> Pass:
+    """The Binder simulation (see the module docstring).
+
+    ``env`` replaces the offline environment made in ``work`` (the test suite passes its own, to
+    check what the notebooks leave behind); ``save_dir`` keeps the executed notebooks there.
+    """
     result = Pass(mode="binder", started=_now())
-    env = base_env(work)
+    env = dict(env) if env is not None else base_env(work)
     env["JUPYTERHUB_SERVICE_PREFIX"] = BINDER_PREFIX
     capped_kernelspec(work / "jupyter")
     env["JUPYTER_PATH"] = str(work / "jupyter")
@@ -566,8 +571,9 @@ def run_binder(work: Path, book: Path, notebooks: dict[str, Path], chapters: lis
     result.checks = {"proxy": proxy_check(work, env)}
     result.setup_seconds = round(time.perf_counter() - start, 1)
     for name in chapters:
+        saved = save_dir / f"{name}.ipynb" if save_dir is not None else _saved("binder", name)
         r = execute(notebooks[name], mode="binder", chapter=name, kernel_name="binder", env=env,
-                    cap=BINDER_LIMIT, save_to=_saved("binder", name))
+                    cap=BINDER_LIMIT, save_to=saved)
         result.notebooks[name] = r
         _log(r, result)
     return result

@@ -1,5 +1,6 @@
 """Shared fixtures: one clean, offline build of the whole book per test session, and one
-profiled execution of every chapter (for budgets, determinism and cleanup checks)."""
+more execution of every published notebook as on Binder (for the runtime test, budgets,
+determinism and cleanup checks)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
-from bdp.book import Build, ChapterRun, build, chapters, copy_book, execute_chapter, offline_env
+from bdp import runtimes
+from bdp.book import Build, ChapterRun, build, chapters, copy_book, offline_env
 
 
 @dataclass
@@ -47,10 +50,32 @@ def book(sandbox: Sandbox) -> Build:
 
 
 @pytest.fixture(scope="session")
-def chapter_runs(sandbox: Sandbox, book: Build) -> dict[str, ChapterRun]:
-    """Every chapter executed once more in a fresh kernel, with its time and peak memory."""
-    runs = {}
-    for name in chapters(sandbox.source):
-        runs[name] = execute_chapter(sandbox.source / f"{name}.md", env=sandbox.env)
-        print(f"{name}: {runs[name].seconds:.1f} s, {runs[name].peak_mb:.0f} MB")
-    return runs
+def binder_pass(sandbox: Sandbox, book: Build) -> runtimes.Pass:
+    """Every published notebook executed once more, as on Binder (slow: minutes).
+
+    The pinned environment this suite runs in is Binder's (``requirements.txt`` + ``apt.txt``);
+    each notebook runs in a fresh kernel under a real 2 GiB memory cap, with
+    ``JUPYTERHUB_SERVICE_PREFIX`` set, and a dashboard link is fetched through
+    jupyter-server-proxy. With ``BDP_RUNTIME_RESULTS`` set (``.ci/run``), the pass joins that
+    results file beside the Colab and cluster passes.
+    """
+    work = sandbox.source.parent / "binder"
+    work.mkdir()
+    names = chapters(sandbox.source)
+    notebooks = {name: sandbox.source / f"{name}.ipynb" for name in names}
+    start = time.perf_counter()
+    result = runtimes.run_binder(work, sandbox.source, notebooks, names, env=sandbox.env,
+                                 save_dir=work / "executed")
+    result.seconds = round(time.perf_counter() - start, 1)
+    if os.environ.get("BDP_RUNTIME_RESULTS"):
+        runtimes.save_pass(result, Path(os.environ["BDP_RUNTIME_RESULTS"]))
+    return result
+
+
+@pytest.fixture(scope="session")
+def chapter_runs(sandbox: Sandbox, binder_pass: runtimes.Pass) -> dict[str, ChapterRun]:
+    """Every chapter's second execution (the Binder pass): time, peak memory, executed notebook."""
+    executed = sandbox.source.parent / "binder" / "executed"
+    return {name: ChapterRun(name=name, seconds=r.seconds, peak_rss=int(r.peak_mb * 1024**2),
+                             notebook=nbformat.read(executed / f"{name}.ipynb", as_version=4))
+            for name, r in binder_pass.notebooks.items()}

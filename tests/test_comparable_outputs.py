@@ -43,3 +43,14 @@ def test_timing_cells_and_timing_glue_are_left_out():
     kept = new_output("display_data", data={"text/plain": "42"}, metadata={"scrapbook": {"name": "rows"}})
     nb = _nb((_stdout("fast\n"), ["timing"]), ([glued, kept], []))
     assert comparable_outputs(nb) == ["1:rows:42"]
+
+
+def test_a_published_notebook_compares_with_its_book_page():
+    """The publish step's setup cell is not counted, so cell numbers line up."""
+    page = _nb((_stdout("rows 10\n"), []), (_stdout("Python 3.11.7\n"), ["runtime-specific"]))
+    published = _nb((_stdout("installing...\n"), ["bdp-setup", "remove-cell"]),
+                    (_stdout("rows 10\n"), []), (_stdout("Python 3.13.0\n"), ["runtime-specific"]))
+    assert comparable_outputs(page, across_runtimes=True) == ["0:stdout:rows 10"]
+    assert comparable_outputs(published, across_runtimes=True) == ["0:stdout:rows 10"]
+    # two runs on one machine still compare what describes the runtime
+    assert comparable_outputs(page) != comparable_outputs(published)

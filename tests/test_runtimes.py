@@ -212,7 +212,45 @@ def test_known_failures_are_explained() -> None:
         assert len(reason) > 20, f"say why {name} may fail on {mode}"
 
 
-def test_every_notebook_passes_every_cell_in_every_runtime() -> None:
+def test_every_published_notebook_passes_on_binder(binder_pass: runtimes.Pass) -> None:
+    """The Binder pass (tests/conftest.py): every cell of every notebook, under the 2 GiB cap."""
+    assert set(binder_pass.notebooks) == set(chapters()), "not every published notebook ran"
+    bad = [f"{name}: {r.first_error}" for name, r in binder_pass.notebooks.items() if not r.ok]
+    assert not bad, "notebooks with failing cells on Binder:\n" + "\n".join(bad)
+    if os.access(runtimes.CGROUP_ROOT, os.W_OK):  # the cap is real wherever it can be
+        uncapped = [name for name, r in binder_pass.notebooks.items() if r.cgroup_peak_mb is None]
+        assert not uncapped, f"ran without the memory cap: {uncapped}"
+    proxy = binder_pass.checks["proxy"]
+    assert proxy.get("dashboard_served"), f"Dask dashboard not served through the proxy: {proxy}"
+    assert proxy["printed_link"].startswith(f"{runtimes.BINDER_PREFIX}proxy/")
+
+
+def test_a_learner_on_colab_sees_the_book_values(book) -> None:
+    """The book's determinism comparison between its own build and the Colab simulation's
+    executed notebooks (``BDP_RUNTIME_EXECUTED``, written by ``.ci/run``)."""
+    import nbformat
+
+    from bdp.book import comparable_outputs
+
+    executed = os.environ.get("BDP_RUNTIME_EXECUTED")
+    if not executed:
+        pytest.skip("BDP_RUNTIME_EXECUTED not set: .ci/run runs the Colab pass first")
+    differences = []
+    for name in chapters(book.source):
+        built = nbformat.read(book.source / "_build" / "jupyter_execute" / f"{name}.ipynb", 4)
+        colab_nb = Path(executed) / "colab" / f"{name}.ipynb"
+        assert colab_nb.exists(), f"{name}: not executed in the Colab pass"
+        ours = comparable_outputs(built, across_runtimes=True)
+        theirs = comparable_outputs(nbformat.read(colab_nb, 4), across_runtimes=True)
+        assert ours, f"{name}: nothing to compare"
+        if ours != theirs:
+            a, b = next((a, b) for a, b in zip(ours + [""] * 99, theirs + [""] * 99) if a != b)
+            differences.append(f"{name}: book {a[:300]!r}\n   colab {b[:300]!r}")
+    assert not differences, "Colab shows other values than the book:\n" + "\n".join(differences)
+
+
+def test_every_notebook_passes_every_cell_in_every_runtime(binder_pass: runtimes.Pass) -> None:
+    """Colab and cluster from the results file ``.ci/run`` writes; Binder joined it in conftest."""
     path = os.environ.get("BDP_RUNTIME_RESULTS")
     if not path:
         pytest.skip("BDP_RUNTIME_RESULTS not set: .ci/run runs the runtime passes first")
