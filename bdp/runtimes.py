@@ -675,7 +675,8 @@ def _saved(mode: str, chapter: str) -> Path | None:
 
 
 def compare(executed: Path, results: Path, a: str = "colab", b: str = "binder") -> dict[str, Any]:
-    """Compare what a learner sees in runtime ``a`` and ``b`` (the book's determinism masks).
+    """Compare what a learner sees in runtime ``a`` and ``b`` (the book's determinism masks;
+    cells tagged ``runtime-specific`` left out).
 
     For each chapter executed in both, the number of comparable outputs
     (:func:`bdp.book.comparable_outputs`) that differ, and the first difference; stored in the
@@ -691,8 +692,8 @@ def compare(executed: Path, results: Path, a: str = "colab", b: str = "binder") 
         right = executed / b / f"{chapter}.ipynb"
         if not right.exists():
             continue
-        x = comparable_outputs(nbformat.read(left, as_version=4))
-        y = comparable_outputs(nbformat.read(right, as_version=4))
+        x = comparable_outputs(nbformat.read(left, as_version=4), across_runtimes=True)
+        y = comparable_outputs(nbformat.read(right, as_version=4), across_runtimes=True)
         diff = [(i, j) for i, j in zip(x, y) if i != j] + [(i, "") for i in x[len(y):]] \
             + [("", j) for j in y[len(x):]]
         out[chapter] = {"outputs": max(len(x), len(y)), "differ": len(diff),
