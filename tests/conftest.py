@@ -49,6 +49,14 @@ def book(sandbox: Sandbox) -> Build:
     return result
 
 
+def _binder_executed(sandbox: Sandbox) -> Path:
+    """Where the Binder pass keeps its executed notebooks: beside the other runtimes' when
+    ``.ci/run`` set ``BDP_RUNTIME_EXECUTED``, else in the sandbox."""
+    if os.environ.get("BDP_RUNTIME_EXECUTED"):
+        return Path(os.environ["BDP_RUNTIME_EXECUTED"]) / "binder"
+    return sandbox.source.parent / "binder" / "executed"
+
+
 @pytest.fixture(scope="session")
 def binder_pass(sandbox: Sandbox, book: Build) -> runtimes.Pass:
     """Every published notebook executed once more, as on Binder (slow: minutes).
@@ -65,7 +73,7 @@ def binder_pass(sandbox: Sandbox, book: Build) -> runtimes.Pass:
     notebooks = {name: sandbox.source / f"{name}.ipynb" for name in names}
     start = time.perf_counter()
     result = runtimes.run_binder(work, sandbox.source, notebooks, names, env=sandbox.env,
-                                 save_dir=work / "executed")
+                                 save_dir=_binder_executed(sandbox))
     result.seconds = round(time.perf_counter() - start, 1)
     if os.environ.get("BDP_RUNTIME_RESULTS"):
         runtimes.save_pass(result, Path(os.environ["BDP_RUNTIME_RESULTS"]))
@@ -75,7 +83,7 @@ def binder_pass(sandbox: Sandbox, book: Build) -> runtimes.Pass:
 @pytest.fixture(scope="session")
 def chapter_runs(sandbox: Sandbox, binder_pass: runtimes.Pass) -> dict[str, ChapterRun]:
     """Every chapter's second execution (the Binder pass): time, peak memory, executed notebook."""
-    executed = sandbox.source.parent / "binder" / "executed"
+    executed = _binder_executed(sandbox)
     return {name: ChapterRun(name=name, seconds=r.seconds, peak_rss=int(r.peak_mb * 1024**2),
                              notebook=nbformat.read(executed / f"{name}.ipynb", as_version=4))
             for name, r in binder_pass.notebooks.items()}
