@@ -85,6 +85,8 @@ def plot_capstone(frame: Any, engines: tuple[str, ...] = PLOTTED) -> Any:
     per engine of ``engines`` (dotted: Dask's read-and-write floor). Returns the figure."""
     import matplotlib.pyplot as plt
 
+    from bdp.plots import plain_log_ticks
+
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     shown = frame[frame["best_s"].notna() & frame["engine"].isin(engines)]
     for engine, runs in shown.groupby("engine", sort=False):
@@ -97,6 +99,7 @@ def plot_capstone(frame: Any, engines: tuple[str, ...] = PLOTTED) -> Any:
         ax.set(xscale="log", yscale="log", xlabel="rows of CSV", ylabel=label)
         ax.set_xticks(sizes, [f"{n / 1e6:g} M" for n in sizes])
         ax.xaxis.set_minor_locator(plt.NullLocator())
+        plain_log_ticks(ax)
         ax.grid(True, which="both", alpha=0.3)
     handles, labels = ax_t.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
