@@ -20,6 +20,7 @@ import pytest
 from bdp.book import Build
 
 WIDTH, HEIGHT = 1280, 900
+PHONE_WIDTH = 390  # a current phone's CSS width (iPhone 15/16: 390-393 px)
 MIN_LABEL_PX = 10          # smallest readable diagram label, in CSS pixels on screen
 RENDER_TIMEOUT_S = 30
 
@@ -154,6 +155,31 @@ def test_every_page_reads_well_in_a_browser(book: Build, site: str, browser) -> 
             if entry.get("level") == "SEVERE" and not any(n in message for n in CONSOLE_NOISE):
                 problems.append(f"{page}: console: {message[:200]}")
     assert not problems, f"{len(problems)} problems a reader would see:\n" + "\n".join(problems[:80])
+
+
+def test_no_page_scrolls_sideways_on_a_phone(book: Build, site: str, browser) -> None:
+    """At a phone's width (390 px CSS) the page itself never scrolls sideways: wide code cells,
+    tables and diagrams scroll inside their own box, and inline code wraps."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    width = """const de = document.documentElement;
+               return [de.scrollWidth, de.clientWidth];"""
+    wide = []
+    browser.set_window_size(PHONE_WIDTH, 844)
+    try:
+        for page in _pages(book):
+            browser.get(f"{site}/{page}")
+            try:
+                WebDriverWait(browser, RENDER_TIMEOUT_S).until(
+                    lambda d: d.execute_script(WAIT_RENDERED))
+            except Exception:  # undrawn diagrams are the other test's finding
+                pass
+            scroll, client = browser.execute_script(width)
+            if scroll > client + 1:
+                wide.append(f"{page}: {scroll} px of content in a {client} px window")
+    finally:
+        browser.set_window_size(WIDTH, HEIGHT)
+    assert not wide, "pages that scroll sideways on a phone:\n" + "\n".join(wide)
 
 
 def test_vendored_scripts_are_complete() -> None:
