@@ -285,6 +285,9 @@ def profile_rows(runs: list[tuple[str, ChapterRun]], scale: str) -> list[dict[st
 # --------------------------------------------------------------------------- determinism
 
 _MASKS = [
+    # a link to a local service (dashboard, Spark UI), as printed here or through Binder's proxy
+    (re.compile(r"(https?://(127\.0\.0\.1|localhost|0\.0\.0\.0):\d+|/user/[^/\s]+/proxy/\d+)"
+                r"[^\s'\"<>)]*"), "<local-url>"),
     (re.compile(r"(127\.0\.0\.1|localhost|0\.0\.0\.0):\d+"), r"\1:<port>"),
     (re.compile(r"/proxy/\d+"), "/proxy/<port>"),
     (re.compile(r"(/tmp|/var/folders)/[^\s'\"<>)]+"), "<tmp>"),

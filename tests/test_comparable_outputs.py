@@ -54,3 +54,10 @@ def test_a_published_notebook_compares_with_its_book_page():
     assert comparable_outputs(published, across_runtimes=True) == ["0:stdout:rows 10"]
     # two runs on one machine still compare what describes the runtime
     assert comparable_outputs(page) != comparable_outputs(published)
+
+
+def test_a_dashboard_link_through_binders_proxy_compares_with_the_local_one():
+    local = _nb((_stdout("dashboard: http://127.0.0.1:8787/status\nUI: http://127.0.0.1:4040\n"), []))
+    binder = _nb((_stdout("dashboard: /user/learner/proxy/8787/status\n"
+                          "UI: /user/learner/proxy/4040/jobs/\n"), []))
+    assert comparable_outputs(local) == comparable_outputs(binder)
