@@ -350,3 +350,16 @@ def comparable_outputs(nb: nbformat.NotebookNode, *, across_runtimes: bool = Fal
                     items.append(f"{index}:{glue_key or mime}:{_mask(value)}")
                     break
     return items
+
+
+def first_difference(built: nbformat.NotebookNode, other: nbformat.NotebookNode, *,
+                     across_runtimes: bool = False) -> tuple[str, str] | None:
+    """The first comparable output (:func:`comparable_outputs`) on which ``other`` differs from
+    ``built`` — a missing one shows as ``""`` — or ``None``; ``ValueError`` if ``built`` has none."""
+    a = comparable_outputs(built, across_runtimes=across_runtimes)
+    b = comparable_outputs(other, across_runtimes=across_runtimes)
+    if not a:
+        raise ValueError("nothing to compare")
+    n = max(len(a), len(b))
+    pairs = zip(a + [""] * (n - len(a)), b + [""] * (n - len(b)))
+    return next(((x, y) for x, y in pairs if x != y), None)

@@ -61,3 +61,18 @@ def test_a_dashboard_link_through_binders_proxy_compares_with_the_local_one():
     binder = _nb((_stdout("dashboard: /user/learner/proxy/8787/status\n"
                           "UI: /user/learner/proxy/4040/jobs/\n"), []))
     assert comparable_outputs(local) == comparable_outputs(binder)
+
+
+def test_first_difference_names_the_first_changed_or_missing_output():
+    import pytest
+
+    from bdp.book import first_difference
+
+    a = _nb((_stdout("rows 10\n"), []), (_stdout("rmse 5.16\n"), []))
+    assert first_difference(a, a) is None
+    b = _nb((_stdout("rows 10\n"), []), (_stdout("rmse 5.17\n"), []))
+    assert first_difference(a, b) == ("1:stdout:rmse 5.16", "1:stdout:rmse 5.17")
+    shorter = _nb((_stdout("rows 10\n"), []))
+    assert first_difference(a, shorter) == ("1:stdout:rmse 5.16", "")
+    with pytest.raises(ValueError, match="nothing to compare"):
+        first_difference(_nb(), a)

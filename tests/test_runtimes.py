@@ -230,7 +230,7 @@ def test_a_learner_on_colab_sees_the_book_values(book) -> None:
     executed notebooks (``BDP_RUNTIME_EXECUTED``, written by ``.ci/run``)."""
     import nbformat
 
-    from bdp.book import comparable_outputs
+    from bdp.book import first_difference
 
     executed = os.environ.get("BDP_RUNTIME_EXECUTED")
     if not executed:
@@ -240,12 +240,9 @@ def test_a_learner_on_colab_sees_the_book_values(book) -> None:
         built = nbformat.read(book.source / "_build" / "jupyter_execute" / f"{name}.ipynb", 4)
         colab_nb = Path(executed) / "colab" / f"{name}.ipynb"
         assert colab_nb.exists(), f"{name}: not executed in the Colab pass"
-        ours = comparable_outputs(built, across_runtimes=True)
-        theirs = comparable_outputs(nbformat.read(colab_nb, 4), across_runtimes=True)
-        assert ours, f"{name}: nothing to compare"
-        if ours != theirs:
-            a, b = next((a, b) for a, b in zip(ours + [""] * 99, theirs + [""] * 99) if a != b)
-            differences.append(f"{name}: book {a[:300]!r}\n   colab {b[:300]!r}")
+        diff = first_difference(built, nbformat.read(colab_nb, 4), across_runtimes=True)
+        if diff:
+            differences.append(f"{name}: book {diff[0][:300]!r}\n   colab {diff[1][:300]!r}")
     assert not differences, "Colab shows other values than the book:\n" + "\n".join(differences)
 
 
