@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bdp.files import write_atomic
 from bdp.grading import ID_ENV, OK, GradeError
 
 __all__ = ["GradeError", "Rubric", "feedback", "grade_class", "grade_notebook", "load_rubric",
@@ -458,18 +459,6 @@ def _restore(snapshot: dict[Path, bytes]) -> list[str]:
     return changed
 
 
-def _atomic(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def sheet(rubric: Rubric, results: list[Graded]) -> str:
     """The grade sheet as CSV text: student, file, each check, each open question (blank for the
     teacher), total (checks only), out_of, status."""
@@ -556,13 +545,13 @@ def grade_class(
     for r in results:
         if seen[r.student] > 1:
             r.status.append(f"identifier {r.student!r} used by {seen[r.student]} files")
-    _atomic(Path(out), sheet(rubric, results))
+    write_atomic(Path(out), sheet(rubric, results))
     for r in results:
         stem = re.sub(r"[^\w.-]", "_", r.student if seen[r.student] == 1
                       else f"{r.student}-{Path(r.file).stem}")
-        _atomic(feedback_dir / f"{stem}.md", feedback(rubric, r))
+        write_atomic(feedback_dir / f"{stem}.md", feedback(rubric, r))
         if r.executed is not None:
-            _atomic(feedback_dir / f"{stem}.ipynb", nbformat.writes(r.executed))
+            write_atomic(feedback_dir / f"{stem}.ipynb", nbformat.writes(r.executed))
     return results
 
 
