@@ -381,6 +381,111 @@ def missing_resources(obj: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- node-pressure eviction
+
+EVICTION_HARD_MEMORY = 100 * 2**20
+"""The kubelet's default hard eviction threshold for memory, ``memory.available<100Mi``."""
+
+
+def pod_memory_request(pod_spec: Mapping[str, Any]) -> float:
+    """Bytes of memory a Pod requests, the amount the kubelet compares with its usage.
+
+    The sum over the app containers (a missing request defaults to the limit; neither counts 0),
+    or the largest init container's request when that is larger, since init containers run one
+    at a time before the others. Pod overhead and sidecar init containers, which the kubelet
+    also counts, are left out.
+    """
+
+    def request(container: Mapping[str, Any]) -> float:
+        requests, _ = _effective(container)
+        return parse_quantity(requests["memory"], "memory") if "memory" in requests else 0.0
+
+    app = sum(request(c) for c in pod_spec.get("containers") or [])
+    init = max((request(c) for c in pod_spec.get("initContainers") or []), default=0.0)
+    return max(app, init)
+
+
+@dataclass(frozen=True)
+class PodMemory:
+    """A running Pod as the kubelet's eviction manager sees it: spec, memory used, priority.
+
+    ``used`` is the Pod's working set in bytes; ``priority`` the integer of its PriorityClass
+    (0 when it names none).
+    """
+
+    name: str
+    spec: Mapping[str, Any]
+    used: float
+    priority: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.used, bool) or not isinstance(self.used, (int, float)) or not self.used >= 0:
+            raise ValueError(f"{self.name}: used={self.used!r} must be a number of bytes >= 0")
+        if isinstance(self.priority, bool) or not isinstance(self.priority, int):
+            raise TypeError(f"{self.name}: priority={self.priority!r} must be an integer")
+
+    @property
+    def request(self) -> float:
+        """Bytes of memory requested (:func:`pod_memory_request`)."""
+        return pod_memory_request(self.spec)
+
+    @property
+    def above_request(self) -> float:
+        """Bytes used above the request (negative when the Pod stays below it)."""
+        return float(self.used) - self.request
+
+    @property
+    def exceeds_request(self) -> bool:
+        return self.used > self.request
+
+    @property
+    def qos(self) -> str:
+        """The Pod's QoS class (:func:`qos_class`)."""
+        return qos_class(self.spec)
+
+
+def eviction_order(pods: Iterable[PodMemory]) -> list[PodMemory]:
+    """The Pods in the order the kubelet evicts them under memory pressure, first to go first.
+
+    The kubelet ranks by three keys in turn (``rankMemoryPressure`` in
+    ``pkg/kubelet/eviction/helpers.go``; the "Node-pressure Eviction" page of the Kubernetes
+    documentation lists the same three):
+
+    1. Pods whose usage exceeds their request before Pods within it;
+    2. then lower priority first;
+    3. then more memory used above the request first.
+
+    The QoS class is not a key, but it predicts the order: a BestEffort Pod requests nothing, so
+    any memory it uses is above its request, and a Guaranteed Pod cannot exceed its request (its
+    limit, which the kernel enforces, equals it). Pods equal on all three keys keep their input
+    order.
+    """
+    return sorted(pods, key=lambda p: (not p.exceeds_request, p.priority, -p.above_request))
+
+
+def memory_pressure_evictions(
+    pods: Iterable[PodMemory], capacity: float, threshold: float = EVICTION_HARD_MEMORY
+) -> list[PodMemory]:
+    """The Pods the kubelet evicts, in order, to bring ``memory.available`` back to ``threshold``.
+
+    ``memory.available`` is ``capacity`` (the memory the node gives its Pods) minus what the Pods
+    use. While it is below ``threshold`` the kubelet evicts the next Pod of
+    :func:`eviction_order` (one per monitoring interval; the others' usage is taken as constant).
+    ``[]`` when the node is not under pressure.
+    """
+    if not capacity > 0 or not threshold >= 0:
+        raise ValueError(f"capacity={capacity!r} must be > 0 and threshold={threshold!r} >= 0")
+    ranked = eviction_order(pods)
+    used = sum(float(p.used) for p in ranked)
+    evicted: list[PodMemory] = []
+    for pod in ranked:
+        if capacity - used >= threshold:
+            break
+        evicted.append(pod)
+        used -= float(pod.used)
+    return evicted
+
+
 # --------------------------------------------------------------------------- RBAC
 
 
@@ -1337,6 +1442,7 @@ __all__ = [
     "DASK_IMAGE",
     "DASK_MEMORY_FRACTION",
     "DASKCLUSTER_PATH",
+    "EVICTION_HARD_MEMORY",
     "GATEWAY_VALUES",
     "HELM_DIR",
     "IMAGE_VERSION",
@@ -1355,6 +1461,7 @@ __all__ = [
     "dask_memory_limit",
     "daskcluster_yaml",
     "dig",
+    "eviction_order",
     "gateway_config",
     "gateway_option_cases",
     "gateway_settings",
@@ -1371,12 +1478,15 @@ __all__ = [
     "manifest_files",
     "ManifestError",
     "memory_headroom",
+    "memory_pressure_evictions",
     "missing_resources",
     "object_name",
     "parse_quantity",
     "pin_images",
     "pinned",
+    "pod_memory_request",
     "pod_specs",
+    "PodMemory",
     "policy_findings",
     "PolicyScan",
     "qos_class",

@@ -85,36 +85,47 @@ class S3Stats:
     """Cumulative counters of one endpoint, as seen by the server.
 
     ``by_type`` maps a request type (``GET``, ``PUT``, ``LIST``, ``DELETE``, ``POST``, ``HEAD``)
-    to a count; SeaweedFS counts ``HEAD`` requests as ``GET``. ``bytes_sent`` are payload bytes
-    the server sent to clients (object data), ``bytes_received`` those it received.
+    to a count; SeaweedFS counts ``HEAD`` requests as ``GET``. ``by_status`` splits the same
+    requests by type and HTTP status code of the answer (``"PUT 200"``, ``"PUT 412"``,
+    ``"GET 206"``...). ``bytes_sent`` are payload bytes the server sent to clients (object data),
+    ``bytes_received`` those it received.
     """
 
     by_type: Mapping[str, int] = field(default_factory=dict)
     bytes_sent: int = 0
     bytes_received: int = 0
+    by_status: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
         return sum(self.by_type.values())
 
     def __sub__(self, other: S3Stats) -> S3Stats:
-        keys = set(self.by_type) | set(other.by_type)
-        diff = {k: self.by_type.get(k, 0) - other.by_type.get(k, 0) for k in sorted(keys)}
+        def minus(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+            diff = {k: a.get(k, 0) - b.get(k, 0) for k in sorted(set(a) | set(b))}
+            return {k: v for k, v in diff.items() if v}
+
         return S3Stats(
-            by_type={k: v for k, v in diff.items() if v},
+            by_type=minus(self.by_type, other.by_type),
             bytes_sent=self.bytes_sent - other.bytes_sent,
             bytes_received=self.bytes_received - other.bytes_received,
+            by_status=minus(self.by_status, other.by_status),
         )
 
 
 @dataclass
 class Measurement:
-    """What happened on the server during one ``with s3.measure():`` block (filled on exit)."""
+    """What happened on the server during one ``with s3.measure():`` block (filled on exit).
+
+    ``by_type`` counts requests by type (``{"PUT": 3}``), ``by_status`` by type and the HTTP
+    status the server answered (``{"PUT 200": 1, "PUT 412": 2}``).
+    """
 
     by_type: dict[str, int] = field(default_factory=dict)
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
+    by_status: dict[str, int] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -275,16 +286,24 @@ class _SeaweedServer:
         except OSError as exc:
             raise StorageError(f"cannot read the SeaweedFS metrics at {url}: {exc}") from None
         by_type: Counter[str] = Counter()
+        by_status: Counter[str] = Counter()
         sent = received = 0
         for line in text.splitlines():
             if line.startswith("SeaweedFS_s3_request_total{"):
                 m = re.search(r'type="([^"]*)"', line)
-                by_type[m.group(1) if m else "OTHER"] += int(float(line.rsplit(" ", 1)[1]))
+                c = re.search(r'code="([^"]*)"', line)
+                kind = m.group(1) if m else "OTHER"
+                n = int(float(line.rsplit(" ", 1)[1]))
+                by_type[kind] += n
+                by_status[f"{kind} {c.group(1) if c else '?'}"] += n
             elif line.startswith("SeaweedFS_s3_bucket_traffic_sent_bytes_total{"):
                 sent += int(float(line.rsplit(" ", 1)[1]))
             elif line.startswith("SeaweedFS_s3_bucket_traffic_received_bytes_total{"):
                 received += int(float(line.rsplit(" ", 1)[1]))
-        return S3Stats(by_type=dict(by_type), bytes_sent=sent, bytes_received=received)
+        return S3Stats(
+            by_type=dict(by_type), bytes_sent=sent, bytes_received=received,
+            by_status=dict(by_status),
+        )  # fmt: skip
 
     def stats(self) -> S3Stats:
         # a counter is bumped when a request has completed on the server, which can be a
@@ -358,6 +377,7 @@ class _CountingApp:
         self.app = app
         self.lock = threading.Lock()
         self.by_type: Counter[str] = Counter()
+        self.by_status: Counter[str] = Counter()
         self.sent = 0
         self.received = 0
 
@@ -383,7 +403,14 @@ class _CountingApp:
         with self.lock:
             self.by_type[kind] += 1
             self.received += received
-        result = self.app(environ, start_response)
+
+        def counting_start_response(status: str, headers: Any, *args: Any) -> Any:
+            # counted when the status line is set, before the client can see it
+            with self.lock:
+                self.by_status[f"{kind} {status.split(' ', 1)[0]}"] += 1
+            return start_response(status, headers, *args)
+
+        result = self.app(environ, counting_start_response)
         try:
             for chunk in result:
                 with self.lock:
@@ -435,7 +462,10 @@ class _MotoServer:
 
     def stats(self) -> S3Stats:
         with self.app.lock:
-            return S3Stats(dict(self.app.by_type), self.app.sent, self.app.received)
+            return S3Stats(
+                dict(self.app.by_type), self.app.sent, self.app.received,
+                dict(self.app.by_status),
+            )  # fmt: skip
 
     def stop(self) -> None:
         if self.thread is None:
@@ -610,6 +640,29 @@ class LocalS3:
             )
         return self._client
 
+    def new_client(self, *, max_pool_connections: int = 10) -> Any:
+        """A new boto3 client on the endpoint that keeps up to ``max_pool_connections`` open.
+
+        :attr:`client` keeps botocore's default of 10 connections; a thread beyond that opens
+        a connection of its own and urllib3 warns when it discards it. Give each thread of a
+        concurrent experiment its connection with ``s3.new_client(max_pool_connections=n)``.
+        """
+        if not isinstance(max_pool_connections, int) or max_pool_connections < 1:
+            raise StorageError(
+                f"max_pool_connections={max_pool_connections!r} must be a positive integer"
+            )
+        import boto3
+        from botocore.config import Config
+
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.key,
+            aws_secret_access_key=self.secret,
+            region_name=self.region,
+            config=Config(max_pool_connections=max_pool_connections),
+        )
+
     def create_bucket(self, name: str) -> str:
         """Create bucket ``name`` (idempotent) and return ``"s3://name"``."""
         _check_bucket(name)
@@ -648,6 +701,7 @@ class LocalS3:
             result.by_type = dict(delta.by_type)
             result.bytes_sent = delta.bytes_sent
             result.bytes_received = delta.bytes_received
+            result.by_status = dict(delta.by_status)
 
     def __repr__(self) -> str:
         if self._server is None:

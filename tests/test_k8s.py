@@ -162,6 +162,82 @@ def test_parse_quantity() -> None:
         k8s.parse_quantity("1 GB")
 
 
+# --------------------------------------------------------------------------- node-pressure eviction
+
+MiB = 2**20
+
+
+def _spec(request: str | None = None, limit: str | None = None) -> dict:
+    """A one-container Pod spec with the given memory request/limit (and matching CPU)."""
+    res: dict = {}
+    if request:
+        res["requests"] = {"cpu": "500m", "memory": request}
+    if limit:
+        res["limits"] = {"cpu": "500m", "memory": limit}
+    return {"containers": [{"name": "main", "resources": res}]}
+
+
+def test_pod_memory_request_follows_the_kubelet() -> None:
+    assert k8s.pod_memory_request({"containers": [{"name": "c"}]}) == 0
+    assert k8s.pod_memory_request(_spec(limit="1Gi")) == 2**30  # request defaults to limit
+    two = {"containers": [_spec("768Mi")["containers"][0], _spec("256Mi")["containers"][0]]}
+    assert k8s.pod_memory_request(two) == 1024 * MiB  # summed over app containers
+    two["initContainers"] = [_spec("2Gi")["containers"][0]]
+    assert k8s.pod_memory_request(two) == 2 * 2**30  # a larger init container wins
+
+
+def test_eviction_order_uses_the_kubelets_three_keys_not_the_qos_class() -> None:
+    guaranteed = k8s.PodMemory("sched", _spec("1Gi", "1Gi"), used=900 * MiB)
+    over_a_lot = k8s.PodMemory("w0", _spec("768Mi", "1Gi"), used=1000 * MiB)  # +232 MiB
+    over_a_bit = k8s.PodMemory("w1", _spec("768Mi", "1Gi"), used=800 * MiB)  # +32 MiB
+    within = k8s.PodMemory("w2", _spec("768Mi", "1Gi"), used=700 * MiB)  # -68 MiB
+    big_best_effort = k8s.PodMemory("debug", {"containers": [{"name": "sh"}]}, used=700 * MiB)
+    pods = [guaranteed, within, over_a_bit, over_a_lot, big_best_effort]
+    assert [p.qos for p in pods] == ["Guaranteed", "Burstable", "Burstable", "Burstable",
+                                     "BestEffort"]
+    order = [p.name for p in k8s.eviction_order(pods)]
+    # BestEffort first, then Burstable above its request by excess, Guaranteed last
+    assert order == ["debug", "w0", "w1", "w2", "sched"]
+    # the class is not a key: a small BestEffort Pod goes after a Burstable one far above
+    small_best_effort = k8s.PodMemory("debug", big_best_effort.spec, used=100 * MiB)
+    order = [p.name for p in k8s.eviction_order([small_best_effort, over_a_lot, over_a_bit])]
+    assert order == ["w0", "debug", "w1"]
+    # priority comes second: among Pods above their requests, the lower priority goes first
+    important = k8s.PodMemory("w0", over_a_lot.spec, over_a_lot.used, priority=1000)
+    order = [p.name for p in k8s.eviction_order([important, over_a_bit, within])]
+    assert order == ["w1", "w0", "w2"]
+    # ... and never lifts a Pod above its request past one within it
+    low_within = k8s.PodMemory("w2", within.spec, within.used, priority=-10)
+    assert k8s.eviction_order([low_within, important])[0].name == "w0"
+    assert over_a_lot.above_request == 232 * MiB and within.above_request == -68 * MiB
+    assert not k8s.PodMemory("idle", {"containers": [{"name": "c"}]}, used=0).exceeds_request
+
+
+def test_memory_pressure_evicts_until_the_threshold_holds() -> None:
+    pods = [
+        k8s.PodMemory("sched", _spec("1Gi", "1Gi"), used=900 * MiB),
+        k8s.PodMemory("w0", _spec("768Mi", "1Gi"), used=900 * MiB),
+        k8s.PodMemory("w1", _spec("768Mi", "1Gi"), used=820 * MiB),
+        k8s.PodMemory("debug", {"containers": [{"name": "sh"}]}, used=700 * MiB),
+    ]
+    node = 4 * 2**30
+    used = sum(p.used for p in pods)  # 3,320 MiB: 776 MiB available, no pressure
+    assert k8s.memory_pressure_evictions(pods, node) == []
+    assert [p.name for p in k8s.memory_pressure_evictions(pods, used + 99 * MiB)] == ["debug"]
+    assert k8s.memory_pressure_evictions(pods, used + 100 * MiB) == []  # available == threshold
+    squeezed = k8s.memory_pressure_evictions(pods, used - 650 * MiB)  # needs 750 MiB back
+    assert [p.name for p in squeezed] == ["debug", "w0"]
+    everything = k8s.memory_pressure_evictions(pods, 1, threshold=0)
+    assert [p.name for p in everything] == ["debug", "w0", "w1", "sched"]
+    assert k8s.EVICTION_HARD_MEMORY == 100 * MiB
+    with pytest.raises(ValueError, match="capacity"):
+        k8s.memory_pressure_evictions(pods, 0)
+    with pytest.raises(ValueError, match="used"):
+        k8s.PodMemory("bad", {}, used=-1)
+    with pytest.raises(TypeError, match="priority"):
+        k8s.PodMemory("bad", {}, used=1, priority=1.5)
+
+
 # --------------------------------------------------------------------------- negative tests
 
 

@@ -258,3 +258,74 @@ def test_latency_proxy_delays_requests_and_stops() -> None:
         assert _port_is_free(port)
     with pytest.raises(StorageError):
         storage.LatencyProxy("not a url")
+
+
+# --------------------------------------------------------------------------- conditional writes
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_status_codes_are_counted_by_the_server(backend: str) -> None:
+    from botocore.exceptions import ClientError
+
+    with local_s3("course", backend=backend) as s3:
+        with s3.measure() as m:
+            s3.client.put_object(Bucket="course", Key="log/1.json", Body=b"A", IfNoneMatch="*")
+            with pytest.raises(ClientError) as refused:
+                s3.client.put_object(Bucket="course", Key="log/1.json", Body=b"B", IfNoneMatch="*")
+            with pytest.raises(ClientError):
+                s3.client.get_object(Bucket="course", Key="log/missing.json")
+        held = s3.client.get_object(Bucket="course", Key="log/1.json")["Body"].read()
+        total = s3.stats()
+    assert refused.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert m.by_status == {"GET 404": 1, "PUT 200": 1, "PUT 412": 1}
+    assert m.by_type == {"GET": 1, "PUT": 2}
+    assert held == b"A"
+    assert sum(total.by_status.values()) == total.requests
+
+
+def test_put_if_absent_has_one_winner_under_concurrency() -> None:
+    """The chapter's race, as a test: on SeaweedFS, If-None-Match: * is atomic per key."""
+    writers, races = 4, 5
+    with local_s3("course") as s3:
+        racer = s3.new_client(max_pool_connections=writers * races)
+        barrier = threading.Barrier(writers * races)
+        status: dict[tuple[str, int], int] = {}
+
+        def put(key: str, writer: int) -> None:
+            barrier.wait()
+            try:
+                racer.put_object(Bucket="course", Key=key, Body=b"writer %d" % writer,
+                                 IfNoneMatch="*")
+                status[key, writer] = 200
+            except racer.exceptions.ClientError as err:
+                status[key, writer] = err.response["ResponseMetadata"]["HTTPStatusCode"]
+
+        keys = [f"race/{r}/00000000000000000001.json" for r in range(races)]
+        threads = [threading.Thread(target=put, args=(k, w)) for k in keys for w in range(writers)]
+        with s3.measure() as m:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        held = {k: s3.client.get_object(Bucket="course", Key=k)["Body"].read() for k in keys}
+        racer.close()
+    for key in keys:
+        winners = [w for w in range(writers) if status[key, w] == 200]
+        assert len(winners) == 1, (key, status)
+        assert held[key] == b"writer %d" % winners[0]
+    assert sorted(status.values()) == [200] * races + [412] * (races * (writers - 1))
+    assert m.by_status == {"PUT 200": races, "PUT 412": races * (writers - 1)}
+
+
+def test_new_client_is_a_separate_client_with_a_larger_pool() -> None:
+    with local_s3("course", backend="moto") as s3:
+        wide = s3.new_client(max_pool_connections=32)
+        assert wide is not s3.client
+        assert wide.meta.config.max_pool_connections == 32
+        wide.put_object(Bucket="course", Key="k", Body=b"x")
+        assert s3.client.get_object(Bucket="course", Key="k")["Body"].read() == b"x"
+        wide.close()
+        with pytest.raises(StorageError, match="max_pool_connections"):
+            s3.new_client(max_pool_connections=0)
+    with pytest.raises(StorageError, match="not running"):
+        s3.new_client()
