@@ -194,6 +194,8 @@ class ChapterRun:
     seconds: float
     peak_rss: int
     notebook: nbformat.NotebookNode
+    #: with ``stop_on_error``: the first failing cell's index and its error, else ``None``
+    failed: tuple[int, str] | None = None
 
     @property
     def peak_mb(self) -> float:
@@ -216,23 +218,34 @@ def environ(env: dict[str, str] | None) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def execute_chapter(source: Path, *, env: dict[str, str] | None = None, timeout: int = 900) -> ChapterRun:
+def execute_chapter(source: Path, *, env: dict[str, str] | None = None, timeout: int = 900,
+                    stop_on_error: bool = False) -> ChapterRun:
     """Execute one MyST chapter in a new kernel (cwd: its folder), sampling the kernel's process tree.
 
     The peak is the largest sum of resident memory of the kernel and all its descendants seen
-    every 50 ms; the time is the wall time of all cells, kernel start-up excluded.
+    every 50 ms; the time is the wall time of all cells, kernel start-up excluded. A failing cell
+    raises, or with ``stop_on_error`` ends the run and is recorded in :attr:`ChapterRun.failed`.
     """
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     nb = jupytext.read(source, fmt="md:myst")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(source.parent)}})
+    failed = None
     with environ(env), client.setup_kernel():
         pid = client.km.provisioner.pid
         with RssSampler(interval=0.05, pid=pid) as sampler:
             for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-    return ChapterRun(name=source.stem, seconds=sampler.seconds, peak_rss=sampler.peak, notebook=nb)
+                try:
+                    client.execute_cell(cell, index)
+                except (CellExecutionError, CellTimeoutError) as exc:
+                    if not stop_on_error:
+                        raise
+                    failed = (index, (str(exc).strip().splitlines() or [type(exc).__name__])[-1])
+                    break
+    return ChapterRun(name=source.stem, seconds=sampler.seconds, peak_rss=sampler.peak, notebook=nb,
+                      failed=failed)
 
 
 def machine() -> str:

@@ -15,6 +15,8 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 CAPSTONE_JSON = RESULTS / "capstone_cleaning.json"
 CAPSTONE_PLOT = RESULTS / "capstone_scaling.png"
+#: the capstone chapter run once at BDP_SCALE=full (benchmarks/capstone_full.py)
+CAPSTONE_FULL_JSON = RESULTS / "capstone_full.json"
 
 #: The Dask pipelines the pages discuss (benchmark engine names, see
 #: ``benchmarks/bench_capstone_cleaning.py``): the kit's ``clean_taxi`` on the CSV in one graph
@@ -108,3 +110,42 @@ def plot_capstone(frame: Any, engines: tuple[str, ...] = PLOTTED) -> Any:
         fig.suptitle(f"Capstone cleaning, CSV → clean → Parquet ({machine['cores']} cores, "
                      f"{machine['memory_gb']:.0f} GB RAM; {frame.attrs['last_date'][:10]})")
     return fig
+
+
+def capstone_full(path: Path = CAPSTONE_FULL_JSON) -> dict[str, Any] | None:
+    """The capstone chapter's committed run at full size (``benchmarks/capstone_full.py``): date,
+    machine, rows, wall time, peak memory, the failing cell if any, and every glued value as text;
+    ``None`` when no run is committed."""
+    import json
+
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def side_by_side(here: dict[str, Any], there: dict[str, str], shown: dict[str, tuple[str, str]],
+                 columns: tuple[str, str]) -> Any:
+    """A table of glued values from two runs of one chapter, one row per name of ``shown``
+    (``name: (label, format spec)``). ``here`` holds values (:func:`bdp.glue.glued`), ``there`` their
+    text as a committed run recorded it; a value missing from a run shows as "—"."""
+    import ast
+
+    import pandas as pd
+
+    def text(value: Any, spec: str) -> str:
+        if value is None:
+            return "—"
+        try:
+            return format(value, spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+    def parsed(raw: str | None) -> Any:
+        if raw is None:
+            return None
+        try:
+            return ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            return raw
+
+    rows = {label: [text(here.get(name), spec), text(parsed(there.get(name)), spec)]
+            for name, (label, spec) in shown.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["glue", "HAS_MYST_NB"]
+__all__ = ["glue", "glued", "HAS_MYST_NB"]
 
 try:  # the book build
     from myst_nb import glue as _myst_glue
@@ -26,6 +26,8 @@ try:  # the book build
 except ImportError:  # Colab, Binder without the build stack, a plain Jupyter
     _myst_glue = None
     HAS_MYST_NB = False
+
+_VALUES: dict[str, Any] = {}  # every value glued in this kernel, by name
 
 
 def plain(value: Any) -> Any:
@@ -45,9 +47,15 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     if not isinstance(name, str) or not name:
         raise ValueError(f"a glue name must be a non-empty string, got {name!r}")
     variable = plain(variable)
+    _VALUES[name] = variable
     if _myst_glue is not None:
         _myst_glue(name, variable, display=display)
     elif display:
         from IPython.display import display as show
 
         show(variable)
+
+
+def glued() -> dict[str, Any]:
+    """The values glued so far in this kernel, by name (the latest value of each)."""
+    return dict(_VALUES)
