@@ -389,5 +389,9 @@ def test_images_workflow_publishes_both_targets_by_version_and_digest() -> None:
         assert needle in text, needle
     uses = [s["uses"] for job in wf["jobs"].values() for s in job["steps"] if "uses" in s]
     for ref in uses:
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+", ref), ref
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), ref  # a commit, not a movable tag
+    lines = [ln for ln in text.splitlines() if re.match(r"\s*(-\s+)?uses:", ln)]
+    assert len(lines) == len(uses)
+    for line in lines:  # the release tag the SHA was read from stays beside it
+        assert re.fullmatch(r"\s*(-\s+)?uses:\s+\S+@[0-9a-f]{40}  # v\d+\.\d+\.\d+", line), line
     assert "latest" not in text.replace("--latest", "")

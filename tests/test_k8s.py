@@ -383,6 +383,42 @@ def test_every_values_file_parses() -> None:
 # --------------------------------------------------------------------------- the CI workflow
 
 
+PINNED_USES = re.compile(r"\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40})  # (v\d+\.\d+\.\d+)")
+
+
+def pinned_uses(path: Path) -> list[tuple[str, str, str]]:
+    """(action, commit SHA, release tag) of every `uses:` of a workflow, in order.
+
+    Each must name the full 40-hex commit (a tag can be moved to other code; a commit cannot),
+    with the release tag it was read from as a trailing comment: `uses: o/a@<sha>  # vX.Y.Z`.
+    """
+    text = path.read_text(encoding="utf-8")
+    wf = yaml.safe_load(text)
+    refs = [s["uses"] for job in wf["jobs"].values() for s in job.get("steps", []) if "uses" in s]
+    lines = [ln for ln in text.splitlines() if re.match(r"\s*(-\s+)?uses:", ln)]
+    assert len(lines) == len(refs), path.name  # no `uses:` the line check would miss
+    out = []
+    for line, ref in zip(lines, refs):
+        m = PINNED_USES.fullmatch(line)
+        assert m, f"{path.name}: {line.strip()}"
+        assert ref == f"{m[1]}@{m[2]}", (path.name, ref)
+        out.append((m[1], m[2], m[3]))
+    return out
+
+
+def test_every_workflow_pins_actions_to_a_commit_with_its_tag() -> None:
+    workflows = sorted((ROOT / ".github/workflows").glob("*.y*ml"))
+    assert WORKFLOW in workflows
+    tag_of: dict[tuple[str, str], str] = {}
+    sha_of: dict[tuple[str, str], str] = {}
+    for path in workflows:
+        for action, sha, tag in pinned_uses(path):
+            # One action: one commit per tag and one tag per commit, across all workflows.
+            assert tag_of.setdefault((action, sha), tag) == tag, (path.name, action, sha)
+            assert sha_of.setdefault((action, tag), sha) == sha, (path.name, action, tag)
+    assert tag_of  # the workflows do use actions
+
+
 def test_kind_workflow_parses_and_pins_actions() -> None:
     wf = yaml.safe_load(WORKFLOW.read_text())
     triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as True
@@ -390,9 +426,7 @@ def test_kind_workflow_parses_and_pins_actions() -> None:
     uses = [step["uses"] for job in wf["jobs"].values() for step in job["steps"] if "uses" in step]
     assert any(u.startswith("helm/kind-action@") for u in uses)
     assert any(u.startswith("actions/checkout@") for u in uses)
-    for ref in uses:
-        version = ref.partition("@")[2]
-        assert re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", version), ref  # no moving v4
+    assert [f"{action}@{sha}" for action, sha, _ in pinned_uses(WORKFLOW)] == uses
     steps = "\n".join(s.get("run", "") for job in wf["jobs"].values() for s in job["steps"])
     for needle in ("kubectl apply -f k8s/", "rollout status", "wait --for=condition=complete",
                    "logs job/course-pi", "k8s/daskcluster.yaml", "tests/test_k8s.py",
