@@ -342,9 +342,9 @@ def comparable_outputs(nb: nbformat.NotebookNode, *, across_runtimes: bool = Fal
             for o in cell.get("outputs", [])
             if o.get("output_type") == "stream" and o.get("name") == "stdout"
         ]
-        # MyST-NB's stream merging appends later chunks to the first one in place and may keep
-        # them in the saved notebook, repeating a tail, and a trailing newline may travel alone:
-        # compare each distinct non-blank line once, in order of first appearance.
+        # A trailing newline may travel alone, and notebooks saved by builds before
+        # bdp.sphinx_streams repeat a merged tail: compare each distinct non-blank line once,
+        # in order of first appearance.
         lines = (line.rstrip() for line in "".join(chunks).splitlines())
         stdout = "\n".join(dict.fromkeys(line for line in lines if line))
         if stdout:

@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="where the chapter writes its data "
                         "(default: a temporary folder)")
     parser.add_argument("--cell-timeout", type=int, default=3600, metavar="SECONDS")
+    parser.add_argument("--notebook", type=Path, help="also keep the executed notebook here")
     args = parser.parse_args(argv)
     if args.rows is not None and args.rows < 10_000:
         parser.error("--rows must be at least 10000 (the chapter's smallest test set is 5000 rows)")
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{started:%H:%M} UTC: executing {CHAPTER} at full size; data in {data}", flush=True)
         run = execute_chapter(source / f"{CHAPTER}.md", env=env, timeout=args.cell_timeout,
                               stop_on_error=True)
+    if args.notebook:
+        write_atomic(args.notebook, nbformat.writes(run.notebook))
     code = [c for c in run.notebook.cells if c.cell_type == "code"]
     glued = glued_values(run.notebook)
     result = {

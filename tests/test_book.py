@@ -79,6 +79,23 @@ def test_download_buttons(book: Build, name: str):
         assert (book.html / "_sources" / f"{name}{suffix}").exists()
 
 
+
+def test_downloaded_notebooks_print_each_output_once(book: Build):
+    """The download button's .ipynb keeps the kernel's outputs: no stream repeats the one before."""
+    repeats = []
+    for path in sorted((book.html / "_sources").glob("day*/*.ipynb")):
+        nb = nbformat.read(path, 4)
+        for index, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            outputs = cell.get("outputs", [])
+            for first, then in zip(outputs, outputs[1:]):
+                if (first.get("output_type") == then.get("output_type") == "stream"
+                        and first.get("name") == then.get("name")
+                        and then["text"].strip() and then["text"].strip() in first["text"]):
+                    repeats.append(f"{path.relative_to(book.html)} code cell {index}: "
+                                   f"{then['text'].strip()[:80]!r}")
+    assert not repeats, "outputs repeated in downloaded notebooks:\n" + "\n".join(repeats)
+
+
 def _quizzes(page: BeautifulSoup) -> list:
     return [q for q in page.select("div.admonition.quiz") if q.select_one("div.admonition.dropdown")]
 
