@@ -496,8 +496,10 @@ class Verdict:
         depend on which median happened to be lower)."""
         if not self.clear:
             first, second = self.asked if all(self.asked) else (self.faster, self.slower)
+            why = ("inside the run-to-run spread" if self.runs >= MIN_RUNS_FOR_VERDICT
+                   else f"too few runs to tell: {self.runs} each, {MIN_RUNS_FOR_VERDICT} needed")
             return (f"no clear difference between {first} and {second} "
-                    f"(medians {_times(self.ratio)} apart, inside the run-to-run spread)")
+                    f"(medians {_times(self.ratio)} apart, {why})")
         return f"{self.faster} is {_times(self.ratio)} faster than {self.slower}"
 
     def __str__(self) -> str:

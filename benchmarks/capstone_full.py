@@ -57,8 +57,8 @@ def markdown(result: dict) -> str:
     status = ("every cell passed" if result["failed"] is None
               else f"stopped at cell {result['failed']['cell']}: {result['failed']['error']}")
     lines = [f"# The capstone at full size ({result['scale']}, {result['rows']:,} rows)", "",
-             f"Run {result['date']} on {result['machine']}: {result['cells_run']} of "
-             f"{result['cells']} cells, {status}.", "",
+             f"Run {result['date']} on {result['machine']}: {result['cells_run']} code cells "
+             f"run ({result['cells']} cells with the text), {status}.", "",
              f"Wall time {result['seconds'] / 60:.1f} min; peak memory of the kernel and its "
              f"children {result['peak_mb'] / 1024:.1f} GiB.", "",
              "| slowest cells | seconds |", "|---|---:|"]

@@ -173,6 +173,8 @@ def test_verdict_says_no_clear_difference_inside_the_spread() -> None:
     assert swapped.text.startswith("no clear difference between b and a")
     too_few = verdict(_timings(a=(1.0, 1.0), b=(5.0, 5.0)), "a", "b")
     assert not too_few.clear  # two runs cannot show a spread
+    assert too_few.text.endswith("(medians 5.0× apart, too few runs to tell: 2 each, 3 needed)")
+    assert overlapping.text.endswith("inside the run-to-run spread)")
     with pytest.raises(KeyError, match="'c' was not measured"):
         verdict(_timings(a=(1.0,), b=(2.0,)), "a", "c")
 
