@@ -31,7 +31,7 @@ OPTIONAL = {"myst_nb"}
 # kit modules that chapters never import (book maintenance, this test harness, the publish step)
 # ... and the teacher's tools (student edition, grading a class)
 BUILD_ONLY_KIT = {"bdp.book", "bdp.notebooks", "bdp.runtimes", "bdp.__main__", "bdp.editions",
-                  "bdp.grader"}
+                  "bdp.grader", "bdp.sphinx_jobs", "bdp.sphinx_streams"}  # build-time Sphinx extensions
 
 
 def _norm(name: str) -> str:
