@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -235,3 +236,34 @@ def test_the_platform_chapter_shows_the_real_policy_scanner(book: Build):
     text = soup(book, "day3/20_platform_on_kubernetes").get_text()
     assert f"scanner: checkov {k8s.CHECKOV_VERSION}" in text
     assert "pure-Python subset" not in text
+
+
+def _bokeh_frames(page: BeautifulSoup) -> list[BeautifulSoup]:
+    """The standalone Bokeh pages (``bokeh.embed.file_html``) a page shows in frames, parsed."""
+    return [BeautifulSoup(frame["srcdoc"], "html.parser") for frame in page.select("iframe[srcdoc]")
+            if "Bokeh" in frame["srcdoc"]]
+
+
+def test_interactive_plots_carry_bokehjs_inline(book: Build):
+    """An interactive plot works offline: BokehJS, the JavaScript that draws a Bokeh figure, is
+    inside the page (``resources=INLINE``), never fetched from Bokeh's CDN, which a reader without
+    network (or this offline build) cannot reach."""
+    problems, plots = [], []
+    for name in chapters():
+        html = (book.html / f"{name}.html").read_text(encoding="utf-8")
+        if "cdn.bokeh.org" in html:
+            problems.append(f"{name}: names cdn.bokeh.org")
+        page = BeautifulSoup(html, "html.parser")
+        problems += [f"{name}: loads {s['src']}" for s in page.find_all("script", src=True)
+                     if "bokeh" in s["src"].lower()]
+        for number, doc in enumerate(_bokeh_frames(page), 1):
+            plots.append(name)
+            scripts = doc.find_all("script")
+            problems += [f"{name}, plot {number}: loads {s['src']}" for s in scripts if s.get("src")]
+            if not any("BEGIN bokeh.min.js" in (s.string or "") for s in scripts):
+                problems.append(f"{name}, plot {number}: BokehJS is not inline")
+            documents = [json.loads(s.string) for s in doc.find_all("script", type="application/json")]
+            if not any(d.get("roots") for docs in documents for d in docs.values()):
+                problems.append(f"{name}, plot {number}: no Bokeh document to draw")
+    assert "day3/21_python_ecosystem" in plots, f"the interactive plot of ch. 21 is missing: {plots}"
+    assert not problems, "\n".join(problems)

@@ -182,6 +182,64 @@ def test_no_page_scrolls_sideways_on_a_phone(book: Build, site: str, browser) ->
     assert not wide, "pages that scroll sideways on a phone:\n" + "\n".join(wide)
 
 
+# Every interactive (Bokeh) plot: a standalone page in a frame (bokeh.embed.file_html), drawn
+# by its own inline BokehJS; what each one shows, measured in the reader's browser.
+BOKEH_PROBE = """
+const column = (document.querySelector('article.bd-article') || document.body).getBoundingClientRect();
+return [...document.querySelectorAll('iframe[srcdoc]')].filter(f => f.srcdoc.includes('Bokeh'))
+  .map(frame => {
+    const doc = frame.contentDocument, r = frame.getBoundingClientRect();
+    let canvases = 0;
+    const walk = node => node.querySelectorAll('*').forEach(el => {
+      if (el.tagName === 'CANVAS' && el.width > 0 && el.height > 0) canvases++;
+      if (el.shadowRoot) walk(el.shadowRoot);
+    });
+    if (doc) walk(doc);
+    return {drawn: !!(frame.contentWindow && frame.contentWindow.Bokeh) && canvases > 0,
+            inside: r.left >= column.left - 1 && r.right <= column.right + 1 && r.height > 100,
+            scrolls: !!doc && doc.documentElement.scrollWidth > doc.documentElement.clientWidth + 1,
+            size: `${Math.round(r.width)}x${Math.round(r.height)} px, column ${Math.round(column.width)} px`};
+  });
+"""
+
+
+def test_interactive_plots_draw_inside_the_column(book: Build, site: str, browser) -> None:
+    """Each Bokeh plot is drawn (BokehJS ran, its canvases have a size), fits the text column
+    and does not scroll sideways inside its frame, on a desktop and on a phone. JavaScript errors
+    inside the frames reach the console log that the first test of this file reads."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pages = [p for p in _pages(book)
+             if "iframe" in (html := (book.html / p).read_text(encoding="utf-8")) and "Bokeh" in html]
+    assert "day3/21_python_ecosystem.html" in pages, pages
+    problems = []
+    try:
+        for width, height in ((WIDTH, HEIGHT), (PHONE_WIDTH, 844)):
+            browser.set_window_size(width, height)
+            for page in pages:
+                browser.get(f"{site}/{page}")
+                try:
+                    WebDriverWait(browser, RENDER_TIMEOUT_S).until(
+                        lambda d: (found := d.execute_script(BOKEH_PROBE))
+                        and all(p["drawn"] for p in found))
+                except Exception:  # reported below
+                    pass
+                found = browser.execute_script(BOKEH_PROBE)
+                if not found:
+                    problems.append(f"{page} at {width} px: no Bokeh frame")
+                for number, plot in enumerate(found, 1):
+                    where = f"{page} at {width} px, plot {number} ({plot['size']})"
+                    if not plot["drawn"]:
+                        problems.append(f"{where}: not drawn")
+                    if not plot["inside"]:
+                        problems.append(f"{where}: outside the text column, or under 100 px high")
+                    if plot["scrolls"]:
+                        problems.append(f"{where}: scrolls sideways in its frame")
+    finally:
+        browser.set_window_size(WIDTH, HEIGHT)
+    assert not problems, "\n".join(problems)
+
+
 def test_vendored_scripts_are_complete() -> None:
     """The offline diagram and formula renderers ship whole (a missing chunk breaks every page)."""
     import re
