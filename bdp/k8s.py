@@ -27,6 +27,9 @@ server and its admission would decide:
   :func:`least_privilege_problems` against the course's extra rules (no token, read-only root);
 * :func:`image_problems` rejects unpinned images, :func:`pin_images` writes published digests;
 * :func:`run_checkov` runs the checkov policy scanner on manifests and on :func:`rendered_pods`.
+* :func:`kustomize_build` models the subset of ``kustomize build`` that the GKE overlays
+  (``k8s/overlays/``) use: bases and the ``images`` override (:func:`apply_images`); the
+  tests compare it with a real ``kubectl kustomize`` where one is installed.
 """
 
 from __future__ import annotations
@@ -71,6 +74,13 @@ IMAGE_UID = 1000
 #: Digests of the published images (``null`` until the image workflow has published them).
 IMAGES_LOCK = REPO_ROOT / "docker" / "images.lock.json"
 DASK_CRD_GROUP = "kubernetes.dask.org"
+#: The file names kustomize reads in a folder (sigs.k8s.io/kustomize, ``konfig``). The bases
+#: ``k8s/dask``, ``k8s/rbac`` and ``k8s/jobs`` use ``Kustomization``, which ``kubectl apply -f
+#: FOLDER`` skips (it reads only ``.yaml``, ``.yml`` and ``.json`` files of a folder).
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: The overlays that run the course's manifests on GKE Autopilot (chapter 12).
+GKE_OVERLAY = K8S_DIR / "overlays" / "gke"
+GKE_JOB_OVERLAY = K8S_DIR / "overlays" / "gke-job"
 
 Manifest = dict[str, Any]
 
@@ -97,9 +107,11 @@ def load_manifests(path: str | Path) -> list[Manifest]:
 
 
 def manifest_files(root: str | Path = K8S_DIR) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted."""
+    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted: the Kubernetes objects, not the
+    kustomize files that assemble them (:data:`KUSTOMIZATION_NAMES`)."""
     root = Path(root)
-    return sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+    return sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()
+                  and p.name not in KUSTOMIZATION_NAMES)
 
 
 def object_name(obj: Mapping[str, Any]) -> str:
@@ -1262,6 +1274,108 @@ def with_accepted_skips(obj: Mapping[str, Any]) -> Manifest:
     return obj
 
 
+# --------------------------------------------------------------------------- kustomize
+
+
+def split_image(ref: str) -> tuple[str, str, str]:
+    """``(name, tag, digest)`` of an image reference, as kustomize splits it: the tag follows
+    the last ``:`` after the last ``/``, the digest follows ``@`` (each ``""`` when absent)."""
+    rest, _, digest = ref.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > slash:
+        return rest[:colon], rest[colon + 1:], digest
+    return rest, "", digest
+
+
+def kustomize_image(ref: str, entry: Mapping[str, str]) -> str | None:
+    """The reference an ``images:`` entry of a kustomization makes of ``ref``, or ``None`` when
+    the entry does not match it (the name must be equal, whatever the tag and digest).
+
+    kustomize's rules: ``newName`` replaces the name; ``newTag`` and ``digest`` each replace
+    *both* the tag and the digest of the original (a base pinned by digest loses its digest when
+    the overlay gives a tag)."""
+    name, tag, digest = split_image(ref)
+    if name != entry["name"]:
+        return None
+    name = entry.get("newName") or name
+    new_tag, new_digest = str(entry.get("newTag") or ""), str(entry.get("digest") or "")
+    if new_tag or new_digest:
+        tag, digest = new_tag, new_digest
+    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def apply_images(obj: Mapping[str, Any], images: Sequence[Mapping[str, str]]) -> Manifest:
+    """A copy of ``obj`` with kustomize's image transformer applied: every ``image`` of every
+    list named ``containers`` or ``initContainers``, at any depth (Pods, Deployments, Jobs,
+    CronJobs, custom resources), is rewritten by the first matching entry of ``images``."""
+    out = copy.deepcopy(dict(obj))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("containers", "initContainers") and isinstance(value, list):
+                    for container in value:
+                        image = container.get("image") if isinstance(container, dict) else None
+                        for entry in images if isinstance(image, str) else ():
+                            new = kustomize_image(image, entry)
+                            if new is not None:
+                                container["image"] = new
+                                break
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(out)
+    return out
+
+
+def kustomization_file(folder: str | Path) -> Path:
+    """The one kustomization file of ``folder`` (kustomize refuses a folder with none or two)."""
+    found = [Path(folder) / n for n in KUSTOMIZATION_NAMES if (Path(folder) / n).is_file()]
+    if len(found) != 1:
+        raise ManifestError(f"{folder}: expected one of {KUSTOMIZATION_NAMES}, found {found}")
+    return found[0]
+
+
+#: The kustomization fields :func:`kustomize_build` implements; any other field is an error.
+KUSTOMIZE_FIELDS = {"apiVersion", "kind", "resources", "images"}
+
+
+def kustomize_build(folder: str | Path) -> list[Manifest]:
+    """The objects ``kustomize build FOLDER`` would emit, for the subset of kustomize the course
+    uses: ``resources`` (files in or below the folder, and folders holding a kustomization) and
+    ``images`` (:func:`apply_images`). Objects come in resource order, not in kustomize's
+    kind order. Anything else raises :class:`ManifestError`, as do files outside the folder
+    (kustomize's default load restriction) and an object listed twice."""
+    folder = Path(folder).resolve()
+    spec = yaml.safe_load(kustomization_file(folder).read_text(encoding="utf-8")) or {}
+    unknown = set(spec) - KUSTOMIZE_FIELDS
+    if unknown:
+        raise ManifestError(f"{folder}: kustomize fields not modelled here: {sorted(unknown)}")
+    if spec.get("kind", "Kustomization") != "Kustomization":
+        raise ManifestError(f"{folder}: kind {spec.get('kind')!r} is not Kustomization")
+    objects: list[Manifest] = []
+    for entry in spec.get("resources") or []:
+        path = (folder / entry).resolve()
+        if path.is_dir():
+            objects += kustomize_build(path)
+        elif path.is_file() and path.is_relative_to(folder):
+            objects += load_manifests(path)
+        elif path.is_file():
+            raise ManifestError(f"{folder}: {entry} is a file outside the kustomization's folder "
+                                "(kustomize refuses it; list its folder instead)")
+        else:
+            raise ManifestError(f"{folder}: resource {entry} does not exist")
+    seen = [(o.get("apiVersion"), o.get("kind"), (o.get("metadata") or {}).get("namespace"),
+             (o.get("metadata") or {}).get("name")) for o in objects]
+    if len(set(seen)) != len(seen):
+        raise ManifestError(f"{folder}: an object is listed twice")
+    images = spec.get("images") or []
+    return [apply_images(o, images) for o in objects]
+
+
 # --------------------------------------------------------------------------- policy subset
 
 #: The checkov checks on a Pod's own spec that :func:`policy_findings` re-implements, each
@@ -1450,10 +1564,15 @@ __all__ = [
     "K8S_TARGET_VERSION",
     "K8S_VERSION",
     "K8S_VERSIONS",
+    "GKE_JOB_OVERLAY",
+    "GKE_OVERLAY",
+    "KUSTOMIZATION_NAMES",
+    "KUSTOMIZE_FIELDS",
     "NOT_SCANNED",
     "NOTEBOOK_IMAGE",
     "POLICY_CHECKS",
     "api_problems",
+    "apply_images",
     "as_pod",
     "checkov_executable",
     "ContainerRow",
@@ -1471,6 +1590,9 @@ __all__ = [
     "image_problems",
     "image_references",
     "iter_dicts",
+    "kustomization_file",
+    "kustomize_build",
+    "kustomize_image",
     "least_privilege_problems",
     "load_manifests",
     "load_values",
@@ -1498,6 +1620,7 @@ __all__ = [
     "restricted_problems",
     "run_checkov",
     "scan_pods",
+    "split_image",
     "to_yaml",
     "validate",
     "validate_file",

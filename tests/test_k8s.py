@@ -533,3 +533,189 @@ def test_the_subset_agrees_with_checkov(monkeypatch, tmp_path) -> None:
         seen = {r["check_id"] for r in scan.rows if r["resource"] == resource}
         assert set(k8s.policy_findings(pod)) == seen & set(k8s.POLICY_CHECKS), resource
     assert not list(scratch.rglob("*")), "checkov left files in TMPDIR (lark's grammar cache)"
+
+
+# --------------------------------------------------------------------------- GKE overlays
+
+OVERLAYS = [k8s.GKE_OVERLAY, k8s.GKE_JOB_OVERLAY]
+BASES = {"k8s/dask": "k8s/overlays/gke", "k8s/rbac": "k8s/overlays/gke",
+         "k8s/jobs": "k8s/overlays/gke-job"}
+COURSE_NAME = k8s.split_image(k8s.COURSE_IMAGE)[0]
+GKE_NAME = "REGION-docker.pkg.dev/PROJECT/REPOSITORY/dask"  # the chapter's sed fills it in
+
+
+def kustomize_command() -> list[str] | None:
+    """A real kustomize: the standalone binary, or the one built into kubectl (offline)."""
+    import shutil
+
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    return None
+
+
+def real_build(folder: Path) -> list[dict]:
+    import subprocess
+
+    command = kustomize_command()
+    if command is None:
+        pytest.skip("neither kustomize nor kubectl is installed (the kit's model is tested above)")
+    out = subprocess.run([*command, str(folder)], capture_output=True, text=True, timeout=120,
+                         check=True).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def keyed(objects: list[dict]) -> dict[tuple, dict]:
+    return {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
+            for o in objects}
+
+
+def differences(a, b, path: str = "") -> list[tuple[str, object, object]]:
+    """Every leaf where two nested structures differ: ``(path, a value, b value)``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b), key=str)
+                for d in differences(a.get(k), b.get(k), f"{path}/{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [(path, a, b)]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
+def test_overlay_is_a_valid_kustomization(overlay: Path) -> None:
+    path = k8s.kustomization_file(overlay)
+    assert path.name == "kustomization.yaml"
+    spec = yaml.safe_load(path.read_text())
+    assert spec["apiVersion"] == "kustomize.config.k8s.io/v1beta1"
+    assert spec["kind"] == "Kustomization"
+    assert set(spec) <= k8s.KUSTOMIZE_FIELDS
+    assert spec["resources"]
+    for entry in spec["resources"]:
+        base = (overlay / entry).resolve()
+        assert base.is_dir(), entry  # a base folder: kustomize refuses files outside the overlay
+        assert k8s.kustomization_file(base).name == "Kustomization"
+    # One override: the course image, to the placeholder path the chapter fills in, same tag.
+    assert spec["images"] == [{"name": COURSE_NAME, "newName": GKE_NAME,
+                               "newTag": k8s.IMAGE_VERSION}]
+
+
+@pytest.mark.parametrize("folder", sorted(BASES))
+def test_base_lists_every_manifest_of_its_folder(folder: str) -> None:
+    base = ROOT / folder
+    path = k8s.kustomization_file(base)
+    # No .yaml/.yml/.json suffix: `kubectl apply -f k8s/dask/` (chapter 12's kind lab and
+    # .github/workflows/kind-lab.yml) reads only such files of a folder, so it skips this one.
+    assert path.suffix == "" and path.name == "Kustomization"
+    spec = yaml.safe_load(path.read_text())
+    assert set(spec) <= k8s.KUSTOMIZE_FIELDS and "images" not in spec
+    listed = sorted(spec["resources"])
+    assert listed == sorted(p.name for p in k8s.manifest_files(base)), (
+        f"{folder}/Kustomization must list every manifest of the folder, or GKE misses it")
+    overlay = yaml.safe_load((ROOT / BASES[folder] / "kustomization.yaml").read_text())
+    assert f"../../{base.name}" in overlay["resources"]
+
+
+def test_kustomize_files_are_not_manifests() -> None:
+    names = {p.name for p in MANIFEST_FILES}
+    assert not names & set(k8s.KUSTOMIZATION_NAMES)
+    assert (ROOT / "k8s/overlays/gke/kustomization.yaml").is_file()
+
+
+def test_kind_path_is_unchanged() -> None:
+    """The kind lab applies folders with -f, never -k: the same files as before the overlays."""
+    steps = "\n".join(s.get("run", "") for job in yaml.safe_load(WORKFLOW.read_text())["jobs"]
+                      .values() for s in job["steps"])
+    assert "kubectl apply -f k8s/dask/" in steps and "kubectl apply -f k8s/rbac/" in steps
+    assert "apply -k" not in steps
+
+
+def test_split_image_and_kustomize_image_rules() -> None:
+    assert k8s.split_image("localhost:5000/dask") == ("localhost:5000/dask", "", "")
+    assert k8s.split_image("ghcr.io/a/b:1@sha256:ab") == ("ghcr.io/a/b", "1", "sha256:ab")
+    entry = {"name": COURSE_NAME, "newName": "r/dask", "newTag": "7"}
+    assert k8s.kustomize_image(f"{k8s.COURSE_IMAGE}@sha256:ab", entry) == "r/dask:7"
+    assert k8s.kustomize_image(COURSE_NAME, entry) == "r/dask:7"
+    for other in (k8s.NOTEBOOK_IMAGE, f"{COURSE_NAME}-gateway:1", "docker.io/" + COURSE_NAME):
+        assert k8s.kustomize_image(other, entry) is None
+    assert k8s.kustomize_image(k8s.COURSE_IMAGE, {"name": COURSE_NAME, "digest": "sha256:cd"}) \
+        == f"{COURSE_NAME}@sha256:cd"
+    assert k8s.kustomize_image(k8s.COURSE_IMAGE, {"name": COURSE_NAME, "newName": "x"}) \
+        == "x:" + k8s.IMAGE_VERSION
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
+def test_overlay_replaces_exactly_the_course_image(overlay: Path) -> None:
+    spec = yaml.safe_load((overlay / "kustomization.yaml").read_text())
+    base = [o for entry in spec["resources"]
+            for o in k8s.kustomize_build((overlay / entry).resolve())]
+    built = k8s.kustomize_build(overlay)
+    assert len(built) == len(base)
+    changed = [d for a, b in zip(base, built) for d in differences(a, b)]
+    uses_course_image = [c["image"] for obj in base for node in k8s.iter_dicts(obj)
+                         for key in ("containers", "initContainers") for c in node.get(key) or []
+                         if k8s.split_image(c["image"])[0] == COURSE_NAME]
+    assert uses_course_image, "the base has containers of the course image"
+    assert len(changed) == len(uses_course_image)
+    for path, before, after in changed:
+        assert re.search(r"/(containers|initContainers)\[\d+\]/image$", path), path
+        assert k8s.split_image(before)[0] == COURSE_NAME
+        assert after == f"{GKE_NAME}:{k8s.IMAGE_VERSION}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
+def test_kit_model_agrees_with_a_real_kustomize_build(overlay: Path) -> None:
+    real = keyed(real_build(overlay))
+    assert real == keyed(k8s.kustomize_build(overlay))
+
+
+def test_kit_model_agrees_with_kustomize_on_tricky_references(tmp_path: Path) -> None:
+    """Digests, init containers, look-alike names: the same answer as the real tool."""
+    images = [f"{k8s.COURSE_IMAGE}@sha256:{'ab' * 32}", COURSE_NAME, f"{COURSE_NAME}-gateway:1",
+              k8s.NOTEBOOK_IMAGE, "docker.io/" + k8s.COURSE_IMAGE, "busybox"]
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "bdp"},
+           "spec": {"initContainers": [{"name": "i0", "image": images[0]}],
+                    "containers": [{"name": f"c{i}", "image": ref}
+                                   for i, ref in enumerate(images[1:], 1)]}}
+    cronjob = {"apiVersion": "batch/v1", "kind": "CronJob",
+               "metadata": {"name": "cj", "namespace": "bdp"},
+               "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                   "restartPolicy": "Never",
+                   "containers": [{"name": "c", "image": k8s.COURSE_IMAGE}]}}}}}}
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base/objects.yaml").write_text(yaml.safe_dump_all([pod, cronjob]))
+    (tmp_path / "base/Kustomization").write_text("resources: [objects.yaml]\n")
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay/kustomization.yaml").write_text(
+        (k8s.GKE_OVERLAY / "kustomization.yaml").read_text()
+        .replace("../../dask", "../base").replace("  - ../../rbac\n", ""))
+    model = k8s.kustomize_build(tmp_path / "overlay")
+    new = f"{GKE_NAME}:{k8s.IMAGE_VERSION}"
+    got = [c["image"] for c in model[0]["spec"]["initContainers"] + model[0]["spec"]["containers"]]
+    assert got == [new, new, *images[2:]]
+    assert model[1]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
+        "image"] == new
+    assert keyed(real_build(tmp_path / "overlay")) == keyed(model)
+
+
+def test_kit_model_refuses_what_kustomize_refuses(tmp_path: Path) -> None:
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o/kustomization.yaml").write_text(
+        "resources: [../k8s/dask/namespace.yaml]\n")
+    (tmp_path / "k8s/dask").mkdir(parents=True)
+    (tmp_path / "k8s/dask/namespace.yaml").write_text("apiVersion: v1\nkind: Namespace\n")
+    with pytest.raises(k8s.ManifestError, match="outside"):
+        k8s.kustomize_build(tmp_path / "o")
+    (tmp_path / "o/kustomization.yaml").write_text("resources: []\nnamePrefix: x-\n")
+    with pytest.raises(k8s.ManifestError, match="not modelled"):
+        k8s.kustomize_build(tmp_path / "o")
+
+
+def test_overlay_output_is_valid_and_keeps_the_qos_classes() -> None:
+    built = k8s.kustomize_build(k8s.GKE_OVERLAY) + k8s.kustomize_build(k8s.GKE_JOB_OVERLAY)
+    kind_objects = {k8s.object_name(o): o for p in MANIFEST_FILES for o in k8s.load_manifests(p)}
+    for obj in built:
+        k8s.validate(obj)
+        for (_, spec), (_, kind_spec) in zip(k8s.pod_specs(obj),
+                                             k8s.pod_specs(kind_objects[k8s.object_name(obj)])):
+            assert k8s.qos_class(spec) == k8s.qos_class(kind_spec)
+            assert k8s.restricted_problems(spec) == []
