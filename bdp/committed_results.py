@@ -62,7 +62,8 @@ def capstone_cleaning(path: Path = CAPSTONE_JSON) -> Any:
 
     Columns: ``rows``, ``engine``, ``runs``, ``best_s``, ``slowest_s``, ``peak_gb`` (process
     tree), ``ratio_to_duckdb``, ``spilled_gb`` (Dask's spill to disk, most of any run; NaN when
-    not recorded), ``failed`` (reason or empty), ``date``. ``df.attrs`` holds the
+    not recorded), ``failed`` (reason or empty), ``date``, ``dask_memory`` (the Dask workers'
+    memory limit together, empty when not recorded). ``df.attrs`` holds the
     machine and the date range of the runs.
     """
     import json
@@ -80,6 +81,7 @@ def capstone_cleaning(path: Path = CAPSTONE_JSON) -> Any:
                 "spilled_gb": (row["spilled_mb"] / 1000 if row["spilled_mb"] is not None
                                else None),
                 "failed": row.get("failed", ""), "date": size["date"],
+                "dask_memory": size.get("dask_memory", ""),
             })
     frame = pd.DataFrame.from_records(records).sort_values(["rows", "engine"], kind="stable")
     frame = frame.reset_index(drop=True)
