@@ -35,8 +35,9 @@ LABELS = {"pandas": "pandas", "polars": "Polars", "duckdb": "DuckDB", "spark": "
 
 def summarise(size: dict[str, Any]) -> list[dict[str, Any]]:
     """One size of the capstone benchmark: per engine the number of runs, best and slowest time
-    of the successful runs, peak memory of all runs, the first failure, and the ratio of the best
-    time to DuckDB's best (``None`` when either is missing)."""
+    of the successful runs, peak memory of all runs, the most any run spilled to disk (Dask;
+    ``None`` when not recorded), the first failure, and the ratio of the best time to DuckDB's
+    best (``None`` when either is missing)."""
     rows = []
     for engine, runs in size["runs"].items():
         ok = [r for r in runs if "seconds" in r]
@@ -45,6 +46,8 @@ def summarise(size: dict[str, Any]) -> list[dict[str, Any]]:
         if ok:
             row.update(best_s=min(r["seconds"] for r in ok), slowest_s=max(r["seconds"] for r in ok),
                        rows_out=ok[0]["rows_out"])
+        spills = [r["spilled_mb"] for r in runs if "spilled_mb" in r]
+        row["spilled_mb"] = max(spills) if spills else None
         if len(ok) < len(runs):
             row["failed"] = next(r["failed"] for r in runs if "failed" in r)
         rows.append(row)
@@ -58,7 +61,9 @@ def capstone_cleaning(path: Path = CAPSTONE_JSON) -> Any:
     """The capstone cleaning benchmark as a pandas DataFrame, one row per (rows, engine).
 
     Columns: ``rows``, ``engine``, ``runs``, ``best_s``, ``slowest_s``, ``peak_gb`` (process
-    tree), ``ratio_to_duckdb``, ``failed`` (reason or empty), ``date``. ``df.attrs`` holds the
+    tree), ``ratio_to_duckdb``, ``spilled_gb`` (Dask's spill to disk, most of any run; NaN when
+    not recorded), ``failed`` (reason or empty), ``date``, ``dask_memory`` (the Dask workers'
+    memory limit together, empty when not recorded). ``df.attrs`` holds the
     machine and the date range of the runs.
     """
     import json
@@ -73,7 +78,10 @@ def capstone_cleaning(path: Path = CAPSTONE_JSON) -> Any:
                 "rows": size["rows"], "engine": row["engine"], "runs": row["runs"],
                 "best_s": row.get("best_s"), "slowest_s": row.get("slowest_s"),
                 "peak_gb": row["peak_rss_mb"] / 1000, "ratio_to_duckdb": row["ratio_to_duckdb"],
+                "spilled_gb": (row["spilled_mb"] / 1000 if row["spilled_mb"] is not None
+                               else None),
                 "failed": row.get("failed", ""), "date": size["date"],
+                "dask_memory": size.get("dask_memory", ""),
             })
     frame = pd.DataFrame.from_records(records).sort_values(["rows", "engine"], kind="stable")
     frame = frame.reset_index(drop=True)

@@ -28,7 +28,8 @@ Engines (``--engines``, comma separated):
   by partition with the repeated fingerprints known (the capstone's order: convert, then work on
   Parquet; both passes timed), ``+keyshuffle`` the
   kit's deduplication before November 2026 (shuffle every row on ``key``), ``+alldup`` plain
-  ``drop_duplicates()`` (shuffle on a hash of all eight columns), ``+nanny-malloc`` Dask's default
+  ``drop_duplicates()`` (shuffle on a hash of all eight columns) — both with Dask's default
+  shuffle on a distributed cluster (P2P, which writes the pieces to disk), ``+nanny-malloc`` Dask's default
   memory allocator settings (see ``DASK_MALLOC``).
 
 Results go to ``--out`` (default ``benchmarks/results``): ``capstone_cleaning.json`` (every run),
@@ -74,6 +75,10 @@ DTYPES = {
     "dropoff_latitude": "float64",
     "passenger_count": "int64",
 }
+#: the memory limit of the Dask workers together (``LocalCluster(memory_limit=...)`` per worker):
+#: what a learner gives Dask on a 16 GB laptop. A worker that holds more spills to its local
+#: disk (Dask's default thresholds: spill from 60 % of the limit, pause at 80 %).
+DASK_MEMORY = "7GB"
 #: Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=64 KiB, so glibc hands freed memory
 #: back to the OS at once and every new partition page-faults its memory in again. The benchmark
 #: gives its Dask workers glibc's behaviour for large arrays instead (keep freed memory; serve
@@ -112,9 +117,10 @@ def _import_engines() -> None:
     import pyarrow.parquet  # noqa: F401
 
 
-def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
+def run_dask(csv: Path, out: Path, variant: str, blocksize: str, memory: str) -> float:
     import dask
     import dask.dataframe as dd
+    from dask.utils import parse_bytes
     from distributed import Client, LocalCluster
 
     from bdp.datasets.taxi import clean_taxi, clean_taxi_mask, repeated_fingerprints
@@ -123,42 +129,48 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str) -> float:
     cores = os.cpu_count() or 1
     if dedupe != "nanny-malloc":
         dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in DASK_MALLOC.items()})
-    if setup == "pyarrow-threads":
-        cluster = LocalCluster(n_workers=1, threads_per_worker=cores, host="127.0.0.1",
-                               dashboard_address=None)
-    else:
-        cluster = LocalCluster(n_workers=cores, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None)
+    workers = 1 if setup == "pyarrow-threads" else cores
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=cores // workers,
+                           memory_limit=parse_bytes(memory) // workers, host="127.0.0.1",
+                           dashboard_address=None)
     client = Client(cluster)
     client.run(_import_engines)  # worker start-up, like the cluster's, is not part of the timing
     kwargs = {"engine": "pyarrow"} if setup.startswith("pyarrow") else {}
     t0 = time.perf_counter()
-    with dask.config.set({"dataframe.shuffle.method": "tasks"}):
-        df = dd.read_csv(csv, dtype=DTYPES, blocksize=blocksize, **kwargs)
-        if dedupe == "parquet":  # parse once into Parquet, then two cheap passes over it
-            staging = out.with_name(out.name + "-staging")
-            # pass 1: each block is parsed once, written to Parquet and fingerprinted
-            written = df.to_parquet(staging, write_index=False, compute=False)
-            _, repeated = dask.compute(written, repeated_fingerprints(df))
-            # pass 2: partition by partition, nothing waits for the others
-            raw = dd.read_parquet(staging)
-            clean_taxi(raw, repeated=repeated).to_parquet(out, write_index=False)
-            shutil.rmtree(staging)
-            cleaned = None
-        elif dedupe == "floor":  # no cleaning at all: what reading and writing alone cost
-            cleaned = df
-        elif dedupe == "alldup":
-            cleaned = df[clean_taxi_mask(df)].drop_duplicates()
-        elif dedupe == "keyshuffle":
-            cleaned = drop_exact_duplicates_keyshuffle(df[clean_taxi_mask(df)])
-        else:
-            cleaned = clean_taxi(df)
-        if cleaned is not None:
-            cleaned.to_parquet(out, write_index=False)
+    # no shuffle setting: the variants that shuffle (+keyshuffle, +alldup) get Dask's default
+    # on a distributed cluster, the P2P shuffle, as a learner's code would; the others do not shuffle
+    df = dd.read_csv(csv, dtype=DTYPES, blocksize=blocksize, **kwargs)
+    if dedupe == "parquet":  # parse once into Parquet, then two cheap passes over it
+        staging = out.with_name(out.name + "-staging")
+        # pass 1: each block is parsed once, written to Parquet and fingerprinted
+        written = df.to_parquet(staging, write_index=False, compute=False)
+        _, repeated = dask.compute(written, repeated_fingerprints(df))
+        # pass 2: partition by partition, nothing waits for the others
+        raw = dd.read_parquet(staging)
+        clean_taxi(raw, repeated=repeated).to_parquet(out, write_index=False)
+        shutil.rmtree(staging)
+        cleaned = None
+    elif dedupe == "floor":  # no cleaning at all: what reading and writing alone cost
+        cleaned = df
+    elif dedupe == "alldup":
+        cleaned = df[clean_taxi_mask(df)].drop_duplicates()
+    elif dedupe == "keyshuffle":
+        cleaned = drop_exact_duplicates_keyshuffle(df[clean_taxi_mask(df)])
+    else:
+        cleaned = clean_taxi(df)
+    if cleaned is not None:
+        cleaned.to_parquet(out, write_index=False)
     seconds = time.perf_counter() - t0
+    spilled = sum(client.run(_spilled_bytes).values())
     client.close()
     cluster.close()
-    return seconds
+    return seconds, spilled
+
+
+def _spilled_bytes(dask_worker) -> float:
+    """Bytes this worker wrote to its spill directory so far (Dask's own counter)."""
+    metrics = getattr(dask_worker.data, "cumulative_metrics", {})
+    return float(metrics.get(("disk-write", "bytes"), 0.0))
 
 
 def run_duckdb(csv: Path, out: Path) -> float:
@@ -254,15 +266,30 @@ def check_engine(engine: str) -> str:
                      f"dask-<{'|'.join(DASK_SETUPS)}>[+{'|+'.join(f for f in DASK_FLAGS if f)}])")
 
 
-def child(engine: str, csv: Path, out: Path, blocksize: str) -> None:
+def check_memory(text: str) -> int:
+    """Bytes in ``text`` ("7GB", "6 GiB"), or a ``ValueError`` saying what is expected."""
+    from dask.utils import parse_bytes
+
+    try:
+        value = parse_bytes(text)
+    except (ValueError, TypeError):
+        value = 0
+    if value < 2**30:
+        raise ValueError(f"not a memory limit of at least 1 GiB: {text!r} (write 7GB or 6GiB)")
+    return value
+
+
+def child(engine: str, csv: Path, out: Path, blocksize: str, memory: str) -> None:
+    extra = {}
     if engine.startswith("dask-"):
-        seconds = run_dask(csv, out, engine.removeprefix("dask-"), blocksize)
+        seconds, spilled = run_dask(csv, out, engine.removeprefix("dask-"), blocksize, memory)
+        extra["spilled_mb"] = round(spilled / 1e6, 1)
     else:
         seconds = RUNNERS[engine](csv, out)
     import pyarrow.dataset as pads
 
     rows = pads.dataset(out, format="parquet").count_rows()
-    print(json.dumps({"seconds": seconds, "rows_out": rows}))
+    print(json.dumps({"seconds": seconds, "rows_out": rows, **extra}))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -283,14 +310,14 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
-def run_engine(engine: str, csv: Path, work: Path, blocksize: str) -> dict:
+def run_engine(engine: str, csv: Path, work: Path, blocksize: str, memory: str) -> dict:
     """One run of ``engine`` in a fresh process: its time, output rows and the tree's peak memory."""
     from bdp.measure import MB, RssSampler
 
     target = work / (f"out-{engine}" if engine.startswith(("dask-", "spark")) else f"out-{engine}.parquet")
     _remove(target)
     cmd = [sys.executable, __file__, "--child", engine, "--csv", str(csv), "--target", str(target),
-           "--blocksize", blocksize]
+           "--blocksize", blocksize, "--dask-memory", memory]
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with RssSampler(interval=0.05, pid=proc.pid) as sampler:
@@ -304,7 +331,7 @@ def run_engine(engine: str, csv: Path, work: Path, blocksize: str) -> dict:
         return {"engine": engine, "failed": reason[:300], "peak_rss_mb": peak}
     result = json.loads(stdout.strip().splitlines()[-1])
     return {"engine": engine, "seconds": round(result["seconds"], 2), "rows_out": result["rows_out"],
-            "peak_rss_mb": peak}
+            "peak_rss_mb": peak, **({"spilled_mb": result["spilled_mb"]} if "spilled_mb" in result else {})}
 
 
 def check_counts(size: dict) -> None:
@@ -335,18 +362,23 @@ def markdown(report: dict) -> str:
             f"## {size['rows']:,} rows ({size['csv_mb']:,.0f} MB of CSV)",
             "",
             f"{size['date']}; {out or 0:,} clean rows; runs interleaved; 1-min load average "
-            f"{min(size['loads']):.1f}–{max(size['loads']):.1f} during the runs.",
+            f"{min(size['loads']):.1f}–{max(size['loads']):.1f} during the runs"
+            + (f"; Dask's workers limited to {size['dask_memory']} together, spilling to disk "
+               "beyond it." if "dask_memory" in size else "."),
             "",
-            "| engine | runs | best (s) | slowest (s) | peak RSS, process tree (MB) | best ÷ DuckDB's |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| engine | runs | best (s) | slowest (s) | peak RSS, process tree (MB) | best ÷ DuckDB's "
+            "| spilled to disk, most (MB) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
+            spilled = f"{r['spilled_mb']:,.0f}" if r.get("spilled_mb") is not None else "–"
             if "best_s" in r:
                 ratio = f"{r['ratio_to_duckdb']:.2f}" if r["ratio_to_duckdb"] is not None else "–"
                 lines.append(f"| {r['engine']} | {r['runs']} | {r['best_s']:.1f} | {r['slowest_s']:.1f} | "
-                             f"{r['peak_rss_mb']:.0f} | {ratio} |")
+                             f"{r['peak_rss_mb']:.0f} | {ratio} | {spilled} |")
             else:
-                lines.append(f"| {r['engine']} | {r['runs']} | failed: {r['failed']} | | {r['peak_rss_mb']:.0f} | |")
+                lines.append(f"| {r['engine']} | {r['runs']} | failed: {r['failed']} | | "
+                             f"{r['peak_rss_mb']:.0f} | | {spilled} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -396,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="forget earlier results of these sizes")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--blocksize", default="64MB", help="Dask's CSV block size (default 64MB)")
+    parser.add_argument("--dask-memory", default=DASK_MEMORY,
+                        help=f"memory limit of all Dask workers together (default {DASK_MEMORY})")
     parser.add_argument("--report", action="store_true",
                         help="only rewrite the table and the plot from the results file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -403,11 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.csv, args.target, args.blocksize)
+        child(args.child, args.csv, args.target, args.blocksize, args.dask_memory)
         return 0
     try:
         sizes = sorted({parse_rows(s) for s in args.sizes.split(",") if s.strip()})
         engines = list(dict.fromkeys(check_engine(e.strip()) for e in args.engines.split(",") if e.strip()))
+        check_memory(args.dask_memory)
     except ValueError as exc:
         parser.error(str(exc))
     if not sizes or not engines:
@@ -447,10 +482,11 @@ def main(argv: list[str] | None = None) -> int:
             make_taxi(work / "data", rows=rows, seed=0, single_file=True, progress=False, overwrite=True)
         size = report["sizes"].setdefault(str(rows), {"rows": rows, "runs": {}, "loads": []})
         size.update(csv_mb=round(csv.stat().st_size / 1e6, 1), blocksize=args.blocksize,
+                    dask_memory=args.dask_memory,
                     date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
         for round_, engine in todo[rows]:
             bar.set_postfix_str(f"{rows:,} rows, round {round_ + 1}, {engine}")
-            result = run_engine(engine, csv, work, args.blocksize)
+            result = run_engine(engine, csv, work, args.blocksize, args.dask_memory)
             size["runs"].setdefault(engine, []).append(result)
             size["loads"].append(round(os.getloadavg()[0], 1))
             check_counts(size)

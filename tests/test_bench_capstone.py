@@ -29,6 +29,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
     (["--sizes", "10"], "too few rows"),
     (["--engines", "dask-foo"], "unknown engine 'dask-foo'"),
     (["--repeat", "0"], "--repeat must be at least 1"),
+    (["--dask-memory", "lots"], "not a memory limit of at least 1 GiB: 'lots'"),
+    (["--dask-memory", "100MB"], "not a memory limit of at least 1 GiB: '100MB'"),
 ])
 def test_bad_arguments_get_one_clear_line(args, message, tmp_path):
     done = run(*args, "--out", str(tmp_path))

@@ -287,6 +287,28 @@ def test_drop_exact_duplicates_on_dask_is_a_semi_join():
     assert not any("shuffle" in str(k) for k in deduped.__dask_graph__())
 
 
+def test_drop_exact_duplicates_on_dask_hashes_each_row_once(monkeypatch):
+    """The fingerprints travel with the partition: the reduction, the kept rows and the
+    candidates all read them, so no row is hashed twice."""
+    import dask
+    import dask.dataframe as dd
+
+    frame = _frame_with_traps(5)
+    hashed = []
+    real = T.fingerprints
+
+    def counting(df, cols):
+        hashed.append(len(df))
+        return real(df, cols)
+
+    monkeypatch.setattr(T, "fingerprints", counting)
+    with dask.config.set(scheduler="synchronous"):
+        got = T.drop_exact_duplicates(dd.from_pandas(frame, npartitions=6)).compute()
+    assert sum(hashed) == len(frame)
+    assert len(got) == len(frame.drop_duplicates())
+    assert T.FINGERPRINT not in got.columns
+
+
 def test_precomputed_repeated_fingerprints_stream_and_keep_the_same_rows():
     """Two passes (fingerprints first, then the rows): the same rows, and partitions stream."""
     import dask

@@ -589,6 +589,12 @@ def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
     return pd.DataFrame({"fingerprint": np.sort(fingerprints(df, cols))})
 
 
+def _sorted_column(prints: Any) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"fingerprint": np.sort(prints.to_numpy())})
+
+
 def _collect_repeats(sorted_parts: Any) -> Any:
     import pandas as pd
 
@@ -612,9 +618,26 @@ def repeated_fingerprints(df: Any, subset: list[str] | None = None) -> Any:
     return repeated_values(np.sort(fingerprints(df, cols)))
 
 
-def _rows_nominated(df: Any, repeated: Any, cols: list[str], nominated: bool) -> Any:
-    hit = np.isin(fingerprints(df, cols), np.asarray(repeated))
-    return df[hit if nominated else ~hit]
+#: the column under which a Dask partition carries its rows' fingerprints between the steps
+FINGERPRINT = "__fingerprint"
+
+
+def _is_repeated(prints: np.ndarray, repeated: Any) -> np.ndarray:
+    """Which ``prints`` occur in ``repeated`` (a binary search in the few repeated values)."""
+    repeated = np.sort(np.asarray(repeated, dtype=np.uint64))
+    if not len(repeated):
+        return np.zeros(len(prints), dtype=bool)
+    at = np.minimum(np.searchsorted(repeated, prints), len(repeated) - 1)
+    return repeated[at] == prints
+
+
+def _with_fingerprints(df: Any, cols: list[str]) -> Any:
+    return df.assign(**{FINGERPRINT: fingerprints(df, cols)})
+
+
+def _rows_nominated(tagged: Any, repeated: Any, nominated: bool) -> Any:
+    hit = _is_repeated(tagged[FINGERPRINT].to_numpy(), repeated)
+    return tagged[hit if nominated else ~hit].drop(columns=FINGERPRINT)
 
 
 def drop_exact_duplicates(df: Any, subset: list[str] | None = None, repeated: Any = None) -> Any:
@@ -628,9 +651,10 @@ def drop_exact_duplicates(df: Any, subset: list[str] | None = None, repeated: An
     is exact.
 
     On a pandas frame the order of the rows is kept. On a Dask frame no row moves between
-    partitions: rows with a unique fingerprint stay where they are, and only the candidates
-    are gathered into one extra last partition and deduplicated there: a semi-join instead
-    of the shuffle of every row that ``drop_duplicates()`` performs.
+    partitions: each partition is hashed once, rows with a unique fingerprint stay where
+    they are, and only the candidates are gathered into one extra last partition and
+    deduplicated there: a semi-join instead of the shuffle of every row that
+    ``drop_duplicates()`` performs.
 
     ``repeated``: the repeated fingerprints, already computed — on this frame or on any
     frame it was filtered from (a superset only adds candidates). Without it, a Dask frame
@@ -645,19 +669,23 @@ def drop_exact_duplicates(df: Any, subset: list[str] | None = None, repeated: An
         import dask.dataframe as dd
 
         meta = df._meta
-        if repeated is None:
-            repeated = repeated_fingerprints(df, cols)
+        tagged = df.map_partitions(_with_fingerprints, cols,
+                                   meta=_with_fingerprints(meta, cols))
+        if repeated is None:  # from the fingerprints just computed: each row is hashed once
+            repeated = tagged[FINGERPRINT].reduction(
+                _sorted_column, _collect_repeats, split_every=False,
+                meta=("fingerprint", "uint64"))
         elif not is_dask_collection(repeated):  # one copy in the graph, not one per task
             repeated = dask.delayed(np.asarray(repeated), pure=True)
-        kept = df.map_partitions(_rows_nominated, repeated, cols, False, meta=meta)
-        candidates = df.map_partitions(_rows_nominated, repeated, cols, True, meta=meta)
+        kept = tagged.map_partitions(_rows_nominated, repeated, False, meta=meta)
+        candidates = tagged.map_partitions(_rows_nominated, repeated, True, meta=meta)
         deduped = candidates.repartition(npartitions=1).map_partitions(
             lambda part: part.drop_duplicates(), meta=meta)
         return dd.concat([kept, deduped])
     fp = fingerprints(df, cols)
     if repeated is None:
         repeated = repeated_values(np.sort(fp))
-    candidates = np.flatnonzero(np.isin(fp, np.asarray(repeated)))
+    candidates = np.flatnonzero(_is_repeated(fp, repeated))
     if not len(candidates):
         return df
     drop = np.zeros(len(df), dtype=bool)
