@@ -583,16 +583,15 @@ def _fingerprint_columns(df: Any, subset: list[str] | None) -> list[str]:
     return list(subset or meta.select_dtypes("number").columns) or list(meta.columns)
 
 
-def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame({"fingerprint": np.sort(fingerprints(df, cols))})
-
-
 def _sorted_column(prints: Any) -> Any:
+    """One partition's part of the repeated-fingerprint reduction: its prints, sorted."""
     import pandas as pd
 
-    return pd.DataFrame({"fingerprint": np.sort(prints.to_numpy())})
+    return pd.DataFrame({"fingerprint": np.sort(np.asarray(prints))})
+
+
+def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
+    return _sorted_column(fingerprints(df, cols))
 
 
 def _collect_repeats(sorted_parts: Any) -> Any:
