@@ -22,6 +22,7 @@ from bdp.book import Build
 WIDTH, HEIGHT = 1280, 900
 PHONE_WIDTH = 390  # a current phone's CSS width (iPhone 15/16: 390-393 px)
 MIN_LABEL_PX = 10          # smallest readable diagram label, in CSS pixels on screen
+MAX_OUTPUT_PX = 2000       # a cell output taller than two screens is trimmed or scrolls in its box
 RENDER_TIMEOUT_S = 30
 
 # Console messages that are not the book's: each with the reason it is accepted.
@@ -34,7 +35,7 @@ CONSOLE_NOISE = {
 }
 
 PAGE_PROBE = """
-const out = {mermaid: [], wide: [], images: [], answers: [], math: []};
+const out = {mermaid: [], wide: [], tall: [], images: [], answers: [], math: []};
 document.querySelectorAll('pre.mermaid').forEach((pre, i) => {
   const svg = pre.querySelector('svg');
   if (!svg) { out.mermaid.push(`diagram ${i + 1} was not drawn`); return; }
@@ -57,6 +58,11 @@ column.querySelectorAll('div.highlight pre, div.cell_output pre, div.output pre'
     const first = (pre.textContent || '').split('\\n').find(l => l.length > 80) || '';
     out.wide.push(`${pre.scrollWidth}px in ${pre.clientWidth}px: ${first.slice(0, 90)}`);
   }
+});
+column.querySelectorAll('div.cell_output').forEach(box => {
+  const h = box.getBoundingClientRect().height;
+  if (box.offsetParent !== null && h > %(max_output_px)s)
+    out.tall.push(`${Math.round(h)} px: ${(box.textContent || '').trim().slice(0, 70)}`);
 });
 document.querySelectorAll('img').forEach(img => {
   if (img.complete && img.naturalWidth === 0) out.images.push(img.getAttribute('src'));
@@ -147,7 +153,8 @@ def test_every_page_reads_well_in_a_browser(book: Build, site: str, browser) -> 
             WebDriverWait(browser, RENDER_TIMEOUT_S).until(lambda d: d.execute_script(WAIT_RENDERED))
         except Exception:  # reported below as undrawn diagrams / untypeset math
             pass
-        found = browser.execute_script(PAGE_PROBE % {"min_px": MIN_LABEL_PX})
+        found = browser.execute_script(PAGE_PROBE % {"min_px": MIN_LABEL_PX,
+                                                       "max_output_px": MAX_OUTPUT_PX})
         for kind, items in found.items():
             problems += [f"{page}: {kind}: {item}" for item in items]
         for entry in browser.get_log("browser"):
@@ -180,6 +187,31 @@ def test_no_page_scrolls_sideways_on_a_phone(book: Build, site: str, browser) ->
     finally:
         browser.set_window_size(WIDTH, HEIGHT)
     assert not wide, "pages that scroll sideways on a phone:\n" + "\n".join(wide)
+
+
+SEARCH_PROBE = """
+const seen = el => { const r = el.getBoundingClientRect();
+                     return el.offsetParent !== null && r.width > 0 && r.height > 0; };
+const header = document.querySelector('header.bd-header');
+return {header: header ? header.getBoundingClientRect().height : 0,
+        search: [...document.querySelectorAll('.search-button-field, button.search-button')]
+                  .filter(seen).length};
+"""
+
+
+def test_one_search_control_and_no_empty_header_strip(book: Build, site: str, browser) -> None:
+    """At every width the reader sees exactly one way to search, and no header strip whose only
+    content repeats the sidebar's search field."""
+    found = {}
+    try:
+        for width in (WIDTH, 1000, 900, PHONE_WIDTH):
+            browser.set_window_size(width, HEIGHT)
+            browser.get(f"{site}/intro.html")
+            found[width] = browser.execute_script(SEARCH_PROBE)
+    finally:
+        browser.set_window_size(WIDTH, HEIGHT)
+    assert all(f["search"] == 1 for f in found.values()), found
+    assert all(f["header"] == 0 for f in found.values()), found
 
 
 # Every interactive (Bokeh) plot: a standalone page in a frame (bokeh.embed.file_html), drawn
