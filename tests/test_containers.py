@@ -10,11 +10,13 @@ import json
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -225,6 +227,83 @@ def test_compose_dask_commands_really_run(tmp_path: Path) -> None:
         for proc in reversed(procs):
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def _spark_connect_ready() -> str | None:
+    """Why the Spark image's command cannot run here (``None`` when it can)."""
+    try:
+        import pyspark  # noqa: F401
+
+        with warnings.catch_warnings():  # pyspark's note on pandas 3, not about Connect
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support",
+                                    FutureWarning)
+            from pyspark.sql.connect.utils import check_dependencies
+
+            check_dependencies()
+    except ImportError as exc:
+        return f"pyspark or its Spark Connect client dependencies are missing: {exc}"
+    from bdp.clusters import JavaError, check_java
+
+    try:
+        check_java()
+    except JavaError as exc:
+        return str(exc)
+    return None
+
+
+def test_spark_image_command_really_runs(tmp_path: Path, monkeypatch) -> None:
+    """Run docker/spark/Dockerfile's CMD (a Spark Connect server) from the pyspark wheel, bound
+    to 127.0.0.1 on a free port, wait for it with the file's HEALTHCHECK, count a range through
+    SPARK_REMOTE as the chapter's lab does, and stop the server with SIGTERM."""
+    reason = _spark_connect_ready()
+    if reason:
+        pytest.skip(reason)
+    import pyspark
+
+    from bdp.clusters import spark_session
+    from bdp.runtimes import _stop
+
+    instructions = read(DOCKERFILES["spark"])
+    cmd = json.loads(next(i.value for i in instructions if i.name == "CMD"))
+    assert cmd[:3] == ["spark-submit", "--class",
+                       "org.apache.spark.sql.connect.service.SparkConnectServer"]
+    assert cmd[-2:] == ["--master", "local[*]"]
+    health = next(i.value for i in instructions if i.name == "HEALTHCHECK")
+    health_cmd = json.loads(health.split(" CMD ", 1)[1])
+    assert health_cmd[0] == "python" and "15002" in health_cmd[-1]
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    health_cmd = [sys.executable, *health_cmd[1:-1], health_cmd[-1].replace("15002", str(port))]
+    # the image's command, with the Connect port moved and bound to loopback, as the Compose
+    # test moves the Dask ports; no web UI (port 4040 may be taken on a shared machine)
+    server = [str(home / "bin" / "spark-submit"), *cmd[1:],
+              "--conf", f"spark.connect.grpc.binding.port={port}",
+              "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+              "--conf", "spark.ui.enabled=false",
+              "--conf", f"spark.local.dir={tmp_path}"]
+    env = {k: v for k, v in os.environ.items() if k not in {"SPARK_REMOTE", "PYTHONPATH"}}
+    env.update(SPARK_HOME=str(home), SPARK_LOCAL_IP="127.0.0.1")
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(server, cwd=tmp_path, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120  # a JVM start on a busy 2-core machine
+        while subprocess.run(health_cmd, capture_output=True).returncode != 0:
+            assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, "the image's HEALTHCHECK never passed"
+            time.sleep(1)
+        monkeypatch.setenv("SPARK_REMOTE", f"sc://127.0.0.1:{port}")
+        spark = spark_session(quiet=True)
+        try:
+            assert spark.range(10).count() == 10
+        finally:
+            spark.stop()
+    finally:
+        _stop(proc)  # SIGTERM to the server's process group, SIGKILL only after 20 s
+    assert proc.returncode in (0, 143, -signal.SIGTERM), (proc.returncode, log.read_text()[-2000:])
+    assert subprocess.run(health_cmd, capture_output=True).returncode != 0  # the port is closed
 
 
 BAD = """FROM python:latest
