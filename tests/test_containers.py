@@ -144,6 +144,10 @@ def test_compose_services_network_and_volumes() -> None:
         mounts = [v.split(":") for v in services[name]["volumes"]]
         assert ["../data", "/data"] == mounts[0][:2]
         assert services[name]["depends_on"]["scheduler"]["condition"] == "service_healthy"
+    assert services["worker"]["volumes"] == ["../data:/data:ro"]
+    # the one wide mount, read-write on purpose (ch. 11 says why and what it implies)
+    assert "..:/home/bdp/book" in services["jupyter"]["volumes"]
+    assert ".git/hooks" in COMPOSE.read_text(encoding="utf-8")
     assert "healthcheck" in services["scheduler"]
     assert services["jupyter"]["environment"]["DASK_SCHEDULER_ADDRESS"] == "tcp://scheduler:8786"
     assert "tcp://scheduler:8786" in services["worker"]["command"]
@@ -304,6 +308,74 @@ def test_spark_image_command_really_runs(tmp_path: Path, monkeypatch) -> None:
         _stop(proc)  # SIGTERM to the server's process group, SIGKILL only after 20 s
     assert proc.returncode in (0, 143, -signal.SIGTERM), (proc.returncode, log.read_text()[-2000:])
     assert subprocess.run(health_cmd, capture_output=True).returncode != 0  # the port is closed
+
+
+def _chapter_lock_cell() -> str:
+    """The cell of ch. 11 that reads docker/images.lock.json and glues ``lock_state``."""
+    text = (ROOT / "day2/11_containers.md").read_text(encoding="utf-8")
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", text, flags=re.S)
+    (cell,) = [c for c in cells if 'glue("lock_state"' in c]
+    return cell
+
+
+def _lock_state(root: Path) -> str:
+    """Run that cell alone against the repository files under ``root``; the glued sentence."""
+    import pandas as pd
+
+    glued: dict[str, object] = {}
+    namespace = {"ROOT": root, "Path": Path, "pd": pd,
+                 "glue": lambda name, value, display=True: glued.__setitem__(name, value)}
+    exec(_chapter_lock_cell(), namespace)  # noqa: S102 - the book's own cell
+    return glued["lock_state"].data
+
+
+def test_chapter_lock_sentence_follows_this_repository() -> None:
+    """Ch. 11's sentence on digest pins states what docker/images.lock.json and the manifests
+    hold today, read independently by bdp.k8s (the false 'pinned by digest' claim of review
+    day2, 11-#38, cannot come back while the lock is empty)."""
+    from bdp.k8s import image_lock, image_references
+
+    lock = image_lock()
+    refs = [ref for _, ref in image_references() if ref.split("@")[0] in lock]
+    state = _lock_state(ROOT)
+    assert refs
+    if not any(lock.values()):
+        assert f"all {len(refs)} references" in state
+        assert "no digest" in state and "tag alone" in state
+        assert all("@" not in ref for ref in refs)
+    elif all(lock.values()):
+        assert f"all {len(refs)} references" in state and "carry it" in state
+        assert all("@sha256:" in ref for ref in refs)
+    text = (ROOT / "day2/11_containers.md").read_text(encoding="utf-8")
+    assert "pin each image by digest" not in text  # no state claimed outside the glue
+
+
+@pytest.mark.parametrize("published", [(), ("dask",), ("dask", "notebook")])
+def test_chapter_lock_sentence_follows_a_published_lock(tmp_path: Path,
+                                                        published: tuple[str, ...]) -> None:
+    """The same cell on a copy of the repository where images.yml's `record` job has run
+    (digests in the lock, `bdp.k8s pin` applied): the sentence changes with the lock."""
+    import shutil
+
+    from bdp.k8s import image_lock, pin_images
+
+    for folder in ("k8s", "helm"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "docker").mkdir()
+    lock_path = tmp_path / "docker/images.lock.json"
+    lock = json.loads((ROOT / "docker/images.lock.json").read_text(encoding="utf-8"))
+    for n, ref in enumerate(image_lock()):
+        if ref.split("/")[-1].split(":")[0] in published:
+            lock["images"][ref] = f"sha256:{n + 1:064x}"
+    lock_path.write_text(json.dumps(lock), encoding="utf-8")
+    pin_images(lock_path, roots=(tmp_path / "k8s", tmp_path / "helm"))
+    state = _lock_state(tmp_path)  # its check_true fails if a reference missed its digest
+    if not published:
+        assert "no digest" in state
+    elif len(published) == len(lock["images"]):
+        assert "what a cluster pulls is fixed" in state
+    else:
+        assert "ghcr.io/bdp-course/dask:" in state and "only" in state
 
 
 BAD = """FROM python:latest
