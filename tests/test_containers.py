@@ -10,11 +10,13 @@ import json
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -142,6 +144,10 @@ def test_compose_services_network_and_volumes() -> None:
         mounts = [v.split(":") for v in services[name]["volumes"]]
         assert ["../data", "/data"] == mounts[0][:2]
         assert services[name]["depends_on"]["scheduler"]["condition"] == "service_healthy"
+    assert services["worker"]["volumes"] == ["../data:/data:ro"]
+    # the one wide mount, read-write on purpose (ch. 11 says why and what it implies)
+    assert "..:/home/bdp/book" in services["jupyter"]["volumes"]
+    assert ".git/hooks" in COMPOSE.read_text(encoding="utf-8")
     assert "healthcheck" in services["scheduler"]
     assert services["jupyter"]["environment"]["DASK_SCHEDULER_ADDRESS"] == "tcp://scheduler:8786"
     assert "tcp://scheduler:8786" in services["worker"]["command"]
@@ -225,6 +231,151 @@ def test_compose_dask_commands_really_run(tmp_path: Path) -> None:
         for proc in reversed(procs):
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def _spark_connect_ready() -> str | None:
+    """Why the Spark image's command cannot run here (``None`` when it can)."""
+    try:
+        import pyspark  # noqa: F401
+
+        with warnings.catch_warnings():  # pyspark's note on pandas 3, not about Connect
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support",
+                                    FutureWarning)
+            from pyspark.sql.connect.utils import check_dependencies
+
+            check_dependencies()
+    except ImportError as exc:
+        return f"pyspark or its Spark Connect client dependencies are missing: {exc}"
+    from bdp.clusters import JavaError, check_java
+
+    try:
+        check_java()
+    except JavaError as exc:
+        return str(exc)
+    return None
+
+
+def test_spark_image_command_really_runs(tmp_path: Path, monkeypatch) -> None:
+    """Run docker/spark/Dockerfile's CMD (a Spark Connect server) from the pyspark wheel, bound
+    to 127.0.0.1 on a free port, wait for it with the file's HEALTHCHECK, count a range through
+    SPARK_REMOTE as the chapter's lab does, and stop the server with SIGTERM."""
+    reason = _spark_connect_ready()
+    if reason:
+        pytest.skip(reason)
+    import pyspark
+
+    from bdp.clusters import spark_session
+    from bdp.runtimes import _stop
+
+    instructions = read(DOCKERFILES["spark"])
+    cmd = json.loads(next(i.value for i in instructions if i.name == "CMD"))
+    assert cmd[:3] == ["spark-submit", "--class",
+                       "org.apache.spark.sql.connect.service.SparkConnectServer"]
+    assert cmd[-2:] == ["--master", "local[*]"]
+    health = next(i.value for i in instructions if i.name == "HEALTHCHECK")
+    health_cmd = json.loads(health.split(" CMD ", 1)[1])
+    assert health_cmd[0] == "python" and "15002" in health_cmd[-1]
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    health_cmd = [sys.executable, *health_cmd[1:-1], health_cmd[-1].replace("15002", str(port))]
+    # the image's command, with the Connect port moved and bound to loopback, as the Compose
+    # test moves the Dask ports; no web UI (port 4040 may be taken on a shared machine)
+    server = [str(home / "bin" / "spark-submit"), *cmd[1:],
+              "--conf", f"spark.connect.grpc.binding.port={port}",
+              "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+              "--conf", "spark.ui.enabled=false",
+              "--conf", f"spark.local.dir={tmp_path}"]
+    env = {k: v for k, v in os.environ.items() if k not in {"SPARK_REMOTE", "PYTHONPATH"}}
+    env.update(SPARK_HOME=str(home), SPARK_LOCAL_IP="127.0.0.1")
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(server, cwd=tmp_path, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120  # a JVM start on a busy 2-core machine
+        while subprocess.run(health_cmd, capture_output=True).returncode != 0:
+            assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, "the image's HEALTHCHECK never passed"
+            time.sleep(1)
+        monkeypatch.setenv("SPARK_REMOTE", f"sc://127.0.0.1:{port}")
+        spark = spark_session(quiet=True)
+        try:
+            assert spark.range(10).count() == 10
+        finally:
+            spark.stop()
+    finally:
+        _stop(proc)  # SIGTERM to the server's process group, SIGKILL only after 20 s
+    assert proc.returncode in (0, 143, -signal.SIGTERM), (proc.returncode, log.read_text()[-2000:])
+    assert subprocess.run(health_cmd, capture_output=True).returncode != 0  # the port is closed
+
+
+def _chapter_lock_cell() -> str:
+    """The cell of ch. 11 that reads docker/images.lock.json and glues ``lock_state``."""
+    text = (ROOT / "day2/11_containers.md").read_text(encoding="utf-8")
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", text, flags=re.S)
+    (cell,) = [c for c in cells if 'glue("lock_state"' in c]
+    return cell
+
+
+def _lock_state(root: Path) -> str:
+    """Run that cell alone against the repository files under ``root``; the glued sentence."""
+    import pandas as pd
+
+    glued: dict[str, object] = {}
+    namespace = {"ROOT": root, "Path": Path, "pd": pd,
+                 "glue": lambda name, value, display=True: glued.__setitem__(name, value)}
+    exec(_chapter_lock_cell(), namespace)  # noqa: S102 - the book's own cell
+    return glued["lock_state"].data
+
+
+def test_chapter_lock_sentence_follows_this_repository() -> None:
+    """Ch. 11's sentence on digest pins states what docker/images.lock.json and the manifests
+    hold today, read independently by bdp.k8s (the false 'pinned by digest' claim of review
+    day2, 11-#38, cannot come back while the lock is empty)."""
+    from bdp.k8s import image_lock, image_references
+
+    lock = image_lock()
+    refs = [ref for _, ref in image_references() if ref.split("@")[0] in lock]
+    state = _lock_state(ROOT)
+    assert refs
+    if not any(lock.values()):
+        assert f"all {len(refs)} references" in state
+        assert "no digest" in state and "tag alone" in state
+        assert all("@" not in ref for ref in refs)
+    elif all(lock.values()):
+        assert f"all {len(refs)} references" in state and "carry it" in state
+        assert all("@sha256:" in ref for ref in refs)
+    text = (ROOT / "day2/11_containers.md").read_text(encoding="utf-8")
+    assert "pin each image by digest" not in text  # no state claimed outside the glue
+
+
+@pytest.mark.parametrize("published", [(), ("dask",), ("dask", "notebook")])
+def test_chapter_lock_sentence_follows_a_published_lock(tmp_path: Path,
+                                                        published: tuple[str, ...]) -> None:
+    """The same cell on a copy of the repository where images.yml's `record` job has run
+    (digests in the lock, `bdp.k8s pin` applied): the sentence changes with the lock."""
+    import shutil
+
+    from bdp.k8s import image_lock, pin_images
+
+    for folder in ("k8s", "helm"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "docker").mkdir()
+    lock_path = tmp_path / "docker/images.lock.json"
+    lock = json.loads((ROOT / "docker/images.lock.json").read_text(encoding="utf-8"))
+    for n, ref in enumerate(image_lock()):
+        if ref.split("/")[-1].split(":")[0] in published:
+            lock["images"][ref] = f"sha256:{n + 1:064x}"
+    lock_path.write_text(json.dumps(lock), encoding="utf-8")
+    pin_images(lock_path, roots=(tmp_path / "k8s", tmp_path / "helm"))
+    state = _lock_state(tmp_path)  # its check_true fails if a reference missed its digest
+    if not published:
+        assert "no digest" in state
+    elif len(published) == len(lock["images"]):
+        assert "what a cluster pulls is fixed" in state
+    else:
+        assert "ghcr.io/bdp-course/dask:" in state and "only" in state
 
 
 BAD = """FROM python:latest
