@@ -12,10 +12,11 @@ function runs::
 
 ``repeat`` runs the function several times and keeps the *fastest* run as :attr:`Timing.seconds`
 (the least disturbed by other load on the machine; every run is in :attr:`Timing.runs`), and the
-*largest* peak RSS over the runs. :func:`compare` measures several alternatives in interleaved
-rounds (A, B, C, A, B, C...), so that a burst of load from other programs hits them alike, and
-:func:`verdict` turns two of its timings into the sentence a chapter may print — which one is
-faster and by how much, or "no clear difference" when the gap is inside the run-to-run spread::
+run with the *largest peak increase* (peak RSS minus the RSS just before that run) for memory.
+:func:`compare` measures several alternatives in interleaved rounds (A, B, C, A, B, C...), so
+that a burst of load from other programs hits them alike, and :func:`verdict` turns two of its
+timings into the sentence a chapter may print — which one is faster and by how much, or "no clear
+difference" when the gap is inside the run-to-run spread::
 
     timings = compare({"broadcast": join_b, "sort-merge": join_s}, repeat=5, warmup=1)
     v = verdict(timings, "broadcast", "sort-merge")
@@ -27,10 +28,20 @@ sampler is available as a context manager, :class:`RssSampler`, for code that is
 
 Sampling is periodic (``interval`` seconds, 5 ms by default), so a spike shorter than the interval
 can be missed: treat the peak as a lower bound of the true peak, good to compare engines and to
-tell megabytes from gigabytes. Finding the descendants means reading every process's ``/proc``
-entry (several milliseconds on a busy machine), so the list of processes is refreshed every
-``refresh`` seconds (0.2 s by default) and only their memory is read at every sample: the sampler
-itself then costs about a hundredth of a core, not a third.
+tell megabytes from gigabytes.
+
+**Memory pools.** Engines such as Polars, DuckDB and Arrow keep memory they freed in a pool of
+their own and reuse it, so their RSS does not fall back after a run. The *first* run that grows
+the pool shows the increase; a later run that reuses it shows little or none, while its absolute
+peak can even be higher (its baseline already holds the pool). That is why the run with the
+largest increase is kept, not the one with the highest absolute peak. Memory grown by *unmeasured*
+runs (``warmup``) is in the baseline of every measured run, so after a warm-up the increase is a
+lower bound of what such an engine needs.
+
+Finding the descendants means reading every process's ``/proc`` entry (several milliseconds on a
+busy machine), so the list of processes is refreshed every ``refresh`` seconds (0.2 s by default)
+and only their memory is read at every sample: the sampler itself then costs about a hundredth of
+a core, not a third.
 
 **Work, not only time.** :func:`measure` also counts the CPU seconds (user + system) spent during
 each run, by this process alone and by the whole process tree (descendants that are alive, and
@@ -253,8 +264,9 @@ class Timing(Generic[T]):
     Attributes:
         seconds: fastest wall time over the runs.
         runs: wall time of every run, in order.
-        peak_rss: largest RSS of the process tree seen during any run, in bytes.
-        baseline_rss: RSS of the process tree just before the run that reached ``peak_rss``.
+        peak_rss: peak RSS of the process tree, in bytes, in the run whose peak rose most
+            above its own baseline (not always the highest absolute peak: module docstring).
+        baseline_rss: RSS of the process tree just before that run.
         result: the value returned by the last run.
         label: free text (engine name...) carried along for tables.
         cpu_runs: CPU seconds (user + system) of the process tree during each run, in order
@@ -375,8 +387,10 @@ def measure(
     Args:
         fn: the work to measure. Its return value is kept (:attr:`Timing.result` is the last one),
             so return something small or the result's own memory counts against the next run.
-        repeat: measured runs (>= 1); the fastest is reported.
-        warmup: unmeasured runs first (JIT compilation, caches, worker start-up...).
+        repeat: measured runs (>= 1); the fastest time is reported, and the memory of the run
+            with the largest peak increase.
+        warmup: unmeasured runs first (JIT compilation, caches, worker start-up...). Memory
+            they leave in an engine's pool is in every measured run's baseline.
         interval: sampling period of the memory thread, in seconds.
         include_children: count child processes (workers) too.
         label: copied into the :class:`Timing`.
@@ -406,7 +420,9 @@ def measure(
             runs.append(sampler.seconds)
             cpu.append(sampler.cpu_seconds)
             self_cpu.append(sampler.self_cpu_seconds)
-            if sampler.peak >= peak:
+            # the largest increase over its own baseline, not the highest absolute peak:
+            # memory kept by an engine's pool raises later baselines (module docstring)
+            if len(runs) == 1 or sampler.peak_increase > max(0, peak - baseline):
                 peak, baseline = sampler.peak, sampler.baseline
     return Timing(
         seconds=min(runs),
@@ -432,7 +448,7 @@ def compare(
 
     Round ``r`` runs every candidate once, in order, so slow periods of a shared machine are
     spread over all of them instead of penalising whichever ran at the wrong moment. Returns one
-    :class:`Timing` per name (fastest run, largest peak), in the input order.
+    :class:`Timing` per name (fastest run, largest peak increase), in the input order.
     """
     if not candidates:
         raise ValueError("compare needs at least one candidate")
@@ -450,7 +466,7 @@ def compare(
                 )
     out: dict[str, Timing[Any]] = {}
     for name, timings in rounds.items():
-        top = max(timings, key=lambda t: t.peak_rss)
+        top = max(timings, key=lambda t: t.peak_increase)  # first on ties, as measure()
         out[name] = Timing(
             seconds=min(t.seconds for t in timings),
             runs=tuple(t.seconds for t in timings),
