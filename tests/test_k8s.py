@@ -719,3 +719,22 @@ def test_overlay_output_is_valid_and_keeps_the_qos_classes() -> None:
                                              k8s.pod_specs(kind_objects[k8s.object_name(obj)])):
             assert k8s.qos_class(spec) == k8s.qos_class(kind_spec)
             assert k8s.restricted_problems(spec) == []
+
+
+def test_the_workflow_renders_both_charts_at_the_pinned_versions() -> None:
+    """The helm-charts job renders DaskHub at the commit helm/daskhub-values.yaml pins and z2jh
+    at the version helm/jupyterhub-values.yaml names, each with the course's own values file."""
+    import re
+
+    import yaml
+
+    job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["helm-charts"]
+    env = job["env"]
+    daskhub = (ROOT / "helm/daskhub-values.yaml").read_text()
+    assert f"checkout {env['DASKHUB_COMMIT']}" in daskhub
+    assert re.search(rf"\b{re.escape(env['Z2JH_VERSION'])}\b",
+                     (ROOT / "helm/jupyterhub-values.yaml").read_text())
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    for values in HUB_VALUES:
+        assert "helm lint --strict" in script and f"--values {values}" in script
+    assert script.count("helm template") == 2
