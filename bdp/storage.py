@@ -591,7 +591,8 @@ class LocalS3:
         return self
 
     def stop(self) -> None:
-        """Stop the server, free its ports, delete its data, restore the environment."""
+        """Close the s3fs sessions on the endpoint, stop the server, free its ports, delete
+        its data, restore the environment."""
         try:
             if self._server is not None:
                 _close_s3fs_sessions(self._server.endpoint_url, self._fs)
