@@ -495,6 +495,41 @@ class _MotoServer:
 # --------------------------------------------------------------------------- the public object
 
 
+def _close_s3fs_sessions(endpoint_url: str, own: s3fs.S3FileSystem | None) -> None:
+    """Close the HTTP sessions of the s3fs file systems that talk to ``endpoint_url``.
+
+    That is the endpoint's own :attr:`LocalS3.fs` and every instance fsspec cached for its
+    ``storage_options`` (pandas and Dask make synchronous ones, zarr and xarray asynchronous
+    ones). A notebook's variables (``fs``, an open dataset) can keep such a file system alive
+    after :meth:`LocalS3.stop`. s3fs closes a synchronous one's aiohttp session only when it is
+    garbage-collected, and an asynchronous one's never; at interpreter exit their event loops
+    have stopped, and aiohttp reports "Unclosed client session". Each session is closed here on
+    the event loop it runs on, while that loop still runs. A file system used again afterwards
+    opens a new session.
+    """
+    import asyncio
+
+    import s3fs
+
+    found = [] if own is None else [own]
+    with contextlib.suppress(Exception):
+        found += [fs for fs in list(s3fs.S3FileSystem._cache.values())
+                  if getattr(fs, "endpoint_url", None) == endpoint_url and fs is not own]
+    for fs in found:
+        creator = getattr(fs, "_s3creator", None)
+        if getattr(fs, "_s3", None) is None or creator is None:
+            continue  # never connected: no session to close
+        loop = None
+        with contextlib.suppress(Exception):  # aiobotocore keeps one session per proxy
+            loop = next(iter(fs._s3._endpoint.http_session._sessions.values()))._loop
+        with contextlib.suppress(Exception):
+            if loop is not None and loop.is_running():
+                asyncio.run_coroutine_threadsafe(
+                    creator.__aexit__(None, None, None), loop
+                ).result(timeout=5)
+        fs._s3 = None  # s3fs reconnects on the next request instead of using a closed client
+
+
 class LocalS3:
     """An S3-compatible endpoint on 127.0.0.1 with ready-made clients. Use :func:`local_s3`.
 
@@ -556,8 +591,11 @@ class LocalS3:
         return self
 
     def stop(self) -> None:
-        """Stop the server, free its ports, delete its data, restore the environment."""
+        """Close the s3fs sessions on the endpoint, stop the server, free its ports, delete
+        its data, restore the environment."""
         try:
+            if self._server is not None:
+                _close_s3fs_sessions(self._server.endpoint_url, self._fs)
             if self._fs is not None:
                 with contextlib.suppress(Exception):
                     self._fs.clear_instance_cache()

@@ -216,6 +216,38 @@ def test_interpreter_exit_without_stop_cleans_up(tmp_path) -> None:
     assert left == []
 
 
+def test_stop_closes_the_client_sessions_a_notebook_still_holds(tmp_path) -> None:
+    """Variables that outlive stop() (the kit's `fs`, an open file, a zarr dataset) leave no
+    aiohttp session open: the interpreter exits without "Unclosed client session" (the
+    warning object storage's kernel log ended with)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, aiohttp, numpy as np, pandas as pd, xarray as xr\n"
+        "from bdp.storage import local_s3\n"
+        "s3 = local_s3(['course']).start()\n"
+        "fs, opts = s3.fs, s3.storage_options\n"
+        "fs.pipe('course/a.txt', b'x')\n"
+        "f = fs.open('course/a.txt')\n"
+        "pd.DataFrame({'a': [1]}).to_parquet('s3://course/t.parquet', storage_options=opts)\n"
+        "df = pd.read_parquet('s3://course/t.parquet', storage_options=opts)\n"
+        "xr.Dataset({'v': ('x', np.arange(3))}).to_zarr(\n"
+        "    's3://course/c.zarr', storage_options=opts, mode='w', consolidated=False)\n"
+        "ds = xr.open_zarr('s3://course/c.zarr', storage_options=opts, consolidated=False)\n"
+        "s3.stop()\n"
+        "gc.collect()\n"
+        "print(sum(not o.closed for o in gc.get_objects()\n"
+        "          if isinstance(o, aiohttp.ClientSession)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(Path(storage.__file__).parents[1])})
+    assert out.returncode == 0, out.stderr[-800:]
+    assert out.stdout.split() == ["0"], "sessions still open after stop()"
+    assert "Unclosed" not in out.stderr, out.stderr[-800:]
+
+
 # --------------------------------------------------------------------------- counting helpers
 
 
