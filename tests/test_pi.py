@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 
 from bdp import pi
@@ -32,3 +33,26 @@ def test_estimate_is_close_to_pi() -> None:
     n = 200_000
     hits = sum(map(pi.hits_task_python, pi.split(n, 4)))
     assert pi.estimate(hits, n) == pytest.approx(3.14159, rel=0.01)
+
+
+def _hits_fresh_arrays(n: int, seed: int, chunk: int) -> int:
+    """The kernel written the obvious way: new arrays at every step."""
+    rng = np.random.default_rng(seed)
+    hits, left = 0, n
+    while left > 0:
+        m = min(chunk, left)
+        xy = rng.random((2, m))
+        hits += int(np.count_nonzero(xy[0] * xy[0] + xy[1] * xy[1] <= 1.0))
+        left -= m
+    return hits
+
+
+@pytest.mark.parametrize(
+    ("n", "chunk"),
+    [(0, 7), (1, 7), (7, 7), (8, 7), (1_000, 1), (3 * pi.DEFAULT_CHUNK + 5, pi.DEFAULT_CHUNK),
+     (pi.DEFAULT_CHUNK, pi.DEFAULT_CHUNK), (2_500_000, 10**6)],
+)
+def test_numpy_kernel_reuses_its_arrays_without_changing_the_count(n: int, chunk: int) -> None:
+    """``hits_numpy`` fills the same buffers at every step (``out=``): same count as new arrays,
+    including a last step shorter than the others."""
+    assert pi.hits_numpy(n, 3, chunk=chunk) == _hits_fresh_arrays(n, 3, chunk)
