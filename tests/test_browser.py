@@ -50,6 +50,13 @@ document.querySelectorAll('pre.mermaid').forEach((pre, i) => {
     smallest = Math.min(smallest, size * scale);
   });
   if (smallest < %(min_px)s) out.mermaid.push(`diagram ${i + 1}: labels ${smallest.toFixed(1)} px`);
+  const nodes = [...svg.querySelectorAll('g.node')].map(n => n.getBoundingClientRect());
+  svg.querySelectorAll('g.cluster .cluster-label').forEach(label => {
+    const l = label.getBoundingClientRect();
+    const hit = nodes.some(n => Math.min(l.right, n.right) - Math.max(l.left, n.left) > 1
+                             && Math.min(l.bottom, n.bottom) - Math.max(l.top, n.top) > 1);
+    if (hit) out.mermaid.push(`diagram ${i + 1}: the title "${label.textContent.trim()}" covers a node`);
+  });
 });
 const column = document.querySelector('article.bd-article') || document.body;
 column.querySelectorAll('div.highlight pre, div.cell_output pre, div.output pre').forEach(pre => {
@@ -82,7 +89,7 @@ WAIT_RENDERED = """
 const done = [...document.querySelectorAll('pre.mermaid')].every(p => p.querySelector('svg'));
 const math = [...document.querySelectorAll('span.math, div.math')]
   .every(m => m.querySelector('mjx-container'));
-return done && math && document.readyState === 'complete';
+return done && math && document.readyState === 'complete' && document.fonts.status === 'loaded';
 """
 
 
