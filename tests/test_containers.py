@@ -299,11 +299,17 @@ def test_spark_image_command_really_runs(tmp_path: Path, monkeypatch) -> None:
             assert time.monotonic() < deadline, "the image's HEALTHCHECK never passed"
             time.sleep(1)
         monkeypatch.setenv("SPARK_REMOTE", f"sc://127.0.0.1:{port}")
+        marked = "SPARK_CONNECT_MODE_ENABLED" in os.environ
         spark = spark_session(quiet=True)
         try:
             assert spark.range(10).count() == 10
         finally:
             spark.stop()
+            # pyspark's Connect client marks the process (SPARK_CONNECT_MODE_ENABLED) and a
+            # remote session's stop() leaves the mark: later tests, and the processes they
+            # start, would refuse a classic session
+            if not marked:
+                os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     finally:
         _stop(proc)  # SIGTERM to the server's process group, SIGKILL only after 20 s
     assert proc.returncode in (0, 143, -signal.SIGTERM), (proc.returncode, log.read_text()[-2000:])
