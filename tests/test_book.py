@@ -24,6 +24,25 @@ def soup(book: Build, docname: str) -> BeautifulSoup:
     return BeautifulSoup((book.html / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
 
 
+# an italic paragraph posing as a caption: "*Figure: ...*" (or "_Figure: ..._")
+ITALIC_CAPTION = re.compile(r"^[ \t]*(\*{1,2}|_{1,2})Figure\b")
+
+
+def test_figures_have_real_captions():
+    """A figure's caption is part of the figure (static source check, no build): a mermaid
+    diagram's in its front matter (``caption: >-``), a plot's in its cell's ``mystnb: figure:
+    caption:`` options, so it renders as a numbered ``<figcaption>``. An italic paragraph after the
+    figure is not a caption and must not come back."""
+    found = []
+    for name in chapters():
+        lines = (ROOT / f"{name}.md").read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            starts_paragraph = number == 1 or not lines[number - 2].strip()
+            if starts_paragraph and ITALIC_CAPTION.match(line):
+                found.append(f"{name}.md:{number}: {line.strip()[:80]}")
+    assert not found, "write these as real captions (see day2/10_cloud.md):\n" + "\n".join(found)
+
+
 def test_build_has_no_error_and_no_warning(book: Build):
     tail = "\n".join(book.output.splitlines()[-60:])
     assert book.returncode == 0, f"book build failed:\n{tail}"
