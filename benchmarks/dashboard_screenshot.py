@@ -204,13 +204,15 @@ RENDERED = """return document.readyState === 'complete' && !!window.Bokeh
 RESOURCES = "return performance.getEntriesByType('resource').map(e => e.name);"
 
 
-def open_page(driver, url: str) -> None:
+def open_page(driver, url: str, rendered: str = RENDERED, timeout: float = RENDER_TIMEOUT_S,
+              what: str = "the dashboard page") -> None:
+    """Open ``url`` and wait until the script ``rendered`` returns true (one error line if not)."""
     driver.get(url)
-    deadline = time.monotonic() + RENDER_TIMEOUT_S
-    while not driver.execute_script(RENDERED):
+    deadline = time.monotonic() + timeout
+    while not driver.execute_script(rendered):
         if time.monotonic() > deadline:
-            raise SystemExit(f"error: the dashboard page {url} did not render in "
-                             f"{RENDER_TIMEOUT_S} s; nothing written")
+            raise SystemExit(f"error: {what} {url} did not render in {timeout:.0f} s; "
+                             "nothing written")
         time.sleep(0.2)
 
 

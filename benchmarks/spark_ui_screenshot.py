@@ -45,6 +45,7 @@ for path in (ROOT, HERE):
 
 from dashboard_screenshot import (  # noqa: E402
     _pixels,
+    open_page,
     page_problems,
     png_size,
     start_browser,
@@ -120,13 +121,8 @@ def capture(args: argparse.Namespace) -> tuple[bytes, dict[str, str]]:
             raise SystemExit(f"error: the Spark UI is not on loopback: {origin}")
         driver = start_browser(args.width, args.height)
         try:
-            driver.get(f"{origin}/stages/")
-            deadline = time.monotonic() + RENDER_TIMEOUT_S
-            while not driver.execute_script(RENDERED):
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"error: the Stages page did not render in "
-                                     f"{RENDER_TIMEOUT_S} s; nothing written")
-                time.sleep(0.2)
+            open_page(driver, f"{origin}/stages/", RENDERED, RENDER_TIMEOUT_S,
+                      what="the Spark UI's Stages page")
             time.sleep(1)  # the tables' own scripts finish laying out
             captured = datetime.now(timezone.utc)
             png = driver.get_screenshot_as_png()
