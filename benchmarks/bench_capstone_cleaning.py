@@ -26,7 +26,10 @@ Engines (``--engines``, comma separated):
   two-pass stream: pass 1 parses each CSV block once, writes it to a staging Parquet dataset and
   fingerprints it (one graph; the blocks are not held), pass 2 cleans the Parquet copy partition
   by partition with the repeated fingerprints known (the capstone's order: convert, then work on
-  Parquet; both passes timed), ``+keyshuffle`` the
+  Parquet; both passes timed), ``+twopass`` reads the CSV twice (pass 1 parses only the numeric
+  columns and finds the repeated fingerprints, pass 2 streams the cleaning; both timed),
+  ``+compress`` the one graph with each waiting partition held compressed in memory
+  (``clean_taxi(..., compress=True)``: Arrow IPC with Zstandard), ``+keyshuffle`` the
   kit's deduplication before November 2026 (shuffle every row on ``key``), ``+alldup`` plain
   ``drop_duplicates()`` (shuffle on a hash of all eight columns) — both with Dask's default
   shuffle on a distributed cluster (P2P, which writes the pieces to disk), ``+nanny-malloc`` Dask's default
@@ -64,7 +67,8 @@ from bdp.datasets.taxi import CLEAN_FARE, CLEAN_LAT, CLEAN_LON, CLEAN_PASSENGERS
 LON, LAT, PAX = CLEAN_LON, CLEAN_LAT, CLEAN_PASSENGERS
 SIZES = "1M,5M,20M,55M"
 ENGINES = ("pandas,polars,duckdb,spark,dask-pyarrow-threads+floor,dask-pyarrow-threads,"
-           "dask-pyarrow-threads+keyshuffle,dask-pyarrow+floor,dask-pyarrow+parquet")
+           "dask-pyarrow-threads+keyshuffle,dask-pyarrow+floor,dask-pyarrow+parquet,"
+           "dask-pyarrow+compress,dask-pyarrow+twopass")
 DTYPES = {
     "key": "string[pyarrow]",
     "fare_amount": "float64",
@@ -150,6 +154,14 @@ def run_dask(csv: Path, out: Path, variant: str, blocksize: str, memory: str) ->
         clean_taxi(raw, repeated=repeated).to_parquet(out, write_index=False)
         shutil.rmtree(staging)
         cleaned = None
+    elif dedupe == "twopass":  # read the CSV twice: fingerprints of its numeric columns, then stream
+        numeric = [c for c, t in DTYPES.items() if not t.startswith("string")]
+        first = dd.read_csv(csv, dtype={c: DTYPES[c] for c in numeric}, usecols=numeric,
+                            blocksize=blocksize, **kwargs)
+        repeated = repeated_fingerprints(first).compute()
+        cleaned = clean_taxi(df, repeated=repeated)
+    elif dedupe == "compress":  # the one graph, the waiting partitions held compressed
+        cleaned = clean_taxi(df, compress=True)
     elif dedupe == "floor":  # no cleaning at all: what reading and writing alone cost
         cleaned = df
     elif dedupe == "alldup":
@@ -254,7 +266,7 @@ def run_spark(csv: Path, out: Path) -> float:
 
 RUNNERS = {"pandas": run_pandas, "polars": run_polars, "duckdb": run_duckdb, "spark": run_spark}
 DASK_SETUPS = ("c", "pyarrow", "pyarrow-threads")
-DASK_FLAGS = ("", "floor", "parquet", "keyshuffle", "alldup", "nanny-malloc")
+DASK_FLAGS = ("", "floor", "twopass", "compress", "parquet", "keyshuffle", "alldup", "nanny-malloc")
 
 
 def check_engine(engine: str) -> str:

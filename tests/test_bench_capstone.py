@@ -45,7 +45,7 @@ def test_parse_rows():
 
 
 def test_a_tiny_run_writes_results_and_resumes(tmp_path):
-    engines = "duckdb,pandas,dask-pyarrow-threads,dask-pyarrow+parquet"
+    engines = "duckdb,pandas,dask-pyarrow-threads,dask-pyarrow+parquet,dask-pyarrow+compress,dask-pyarrow+twopass"
     args = ["--sizes", "3k", "--engines", engines, "--repeat", "1",
             "--out", str(tmp_path / "out"), "--workdir", str(tmp_path / "work")]
     first = run(*args)

@@ -367,3 +367,70 @@ def test_drop_exact_duplicates_on_dask_keeps_the_same_rows():
         got.sort_values(order).reset_index(drop=True), expected.sort_values(order).reset_index(drop=True),
         check_dtype=False,  # Dask stores text as string[pyarrow] (missing = pd.NA)
     )
+
+
+def test_compressed_hold_keeps_the_same_rows_and_reads_the_source_once():
+    """``compress=True``: the waiting partitions are held as compressed Arrow IPC; the rows, their
+    order, index and dtypes are those of the uncompressed semi-join."""
+    import dask
+    import dask.dataframe as dd
+
+    frame = _frame_with_traps(7)
+    calls = []
+
+    def source(part):
+        calls.append(len(part))
+        return part
+
+    ddf = dd.from_pandas(frame, npartitions=6).map_partitions(source, meta=frame)
+    with dask.config.set(scheduler="synchronous"):
+        packed = T.drop_exact_duplicates(ddf, compress=True).compute()
+        assert len(calls) == 6, "the source is computed once"
+        plain = T.drop_exact_duplicates(dd.from_pandas(frame, npartitions=6)).compute()
+    pd.testing.assert_frame_equal(packed, plain)
+    order = list(frame.columns)
+    pd.testing.assert_frame_equal(
+        packed.sort_values(order).reset_index(drop=True),
+        frame.drop_duplicates().sort_values(order).reset_index(drop=True), check_dtype=False)
+    # clean_taxi passes it on, and partitions without any row survive
+    raw = T.taxi_frame(5_000, seed=2, duplicates=0.05)
+    empty_too = pd.concat([raw, raw.iloc[:0]])
+    with dask.config.set(scheduler="synchronous"):
+        got = T.clean_taxi(dd.from_pandas(empty_too, npartitions=4), compress=True).compute()
+    assert len(got) == len(T.clean_taxi(raw))
+
+
+def test_repeated_fingerprints_range_by_range_equal_one_sort():
+    rng = np.random.default_rng(3)
+    top = np.uint64(2**64 - 1)
+    parts = [rng.integers(0, top, 2_000, dtype=np.uint64, endpoint=True) for _ in range(5)]
+    edges = [np.uint64(b * (2**64 // 64)) for b in range(64)]  # values on the ranges' edges
+    parts[1] = np.r_[parts[1], parts[0][:7], edges[:10], top, np.uint64(0)]
+    parts[3] = np.r_[parts[3], edges[5:12], top, np.uint64(0), parts[2][-3:]]
+    parts = [np.sort(p) for p in parts]
+    want = T.repeated_values(*parts)
+    assert len(want) >= 7 + 5 + 2 + 3
+    for buckets in (1, 3, 64):
+        got = T.repeated_across(parts, buckets=buckets)
+        np.testing.assert_array_equal(np.sort(got), want)
+    assert T.repeated_across([]).size == 0
+
+
+def test_is_repeated_has_no_false_hits():
+    rng = np.random.default_rng(4)
+    prints = rng.integers(0, 2**64 - 1, 50_000, dtype=np.uint64, endpoint=True)
+    repeated = prints[rng.integers(0, len(prints), 40)]
+    # prints that share their low 16 bits with a repeated one, but are not repeated
+    twins = (repeated ^ np.uint64(1 << 40))
+    everything = np.r_[prints, twins]
+    np.testing.assert_array_equal(T._is_repeated(everything, repeated), np.isin(everything, repeated))
+    assert not T._is_repeated(everything, []).any()
+
+
+def test_without_rows_cuts_out_exactly_the_positions():
+    frame = T.taxi_frame(1_000, seed=1)
+    for drop in ([], [0], [999], [0, 1, 2], [5, 6, 500, 998, 999], list(range(1_000))):
+        keep = np.ones(len(frame), dtype=bool)
+        keep[drop] = False
+        pd.testing.assert_frame_equal(T._without_rows(frame, np.array(drop, dtype=np.int64)),
+                                      frame[keep])
