@@ -601,10 +601,6 @@ def _sorted_parts(arrays: Any) -> Any:
                      dtype=object)
 
 
-def _sorted_fingerprints(df: Any, cols: list[str]) -> Any:
-    return _sorted_column(fingerprints(df, cols))
-
-
 def _repeats_in_range(bucket: int, buckets: int, sorted_parts: list[np.ndarray]) -> np.ndarray:
     """The values in the ``bucket``-th of ``buckets`` equal ranges of the 64-bit space that occur
     more than once across the sorted parts (each part is cut by a binary search)."""
@@ -697,8 +693,14 @@ def _without_rows(frame: Any, drop: np.ndarray) -> Any:
 
     if not len(drop):
         return frame
-    starts, stops = np.r_[0, drop + 1], np.r_[drop, len(frame)]
-    return pd.concat([frame.iloc[a:b] for a, b in zip(starts, stops) if b > a] or [frame.iloc[:0]])
+    return pd.concat([frame.iloc[a:b] for a, b in _runs_between(drop, len(frame))]
+                     or [frame.iloc[:0]])
+
+
+def _runs_between(drop: np.ndarray, length: int) -> list[tuple[int, int]]:
+    """The non-empty ``(start, stop)`` runs of ``range(length)`` between the sorted ``drop``."""
+    starts, stops = np.r_[0, drop + 1], np.r_[drop, length]
+    return [(int(a), int(b)) for a, b in zip(starts, stops) if b > a]
 
 
 def _rows_nominated(tagged: Any, repeated: Any, nominated: bool) -> Any:
@@ -729,6 +731,7 @@ def _packed(tagged: Any) -> Any:
 
 def _unpacked(packed: Any, repeated: Any, nominated: bool) -> Any:
     """The rows of a packed partition whose fingerprint is (``nominated``) or is not repeated."""
+    import pandas as pd
     import pyarrow as pa
 
     frames = []
@@ -738,10 +741,11 @@ def _unpacked(packed: Any, repeated: Any, nominated: bool) -> Any:
         if nominated:
             table = table.take(pa.array(hit))
         elif len(hit):  # cut the few candidates out; the rest is not copied
-            starts, stops = np.r_[0, hit + 1], np.r_[hit, table.num_rows]
-            table = pa.concat_tables([table.slice(a, b - a) for a, b in zip(starts, stops)])
+            table = pa.concat_tables([table.slice(a, b - a)
+                                      for a, b in _runs_between(hit, table.num_rows)]
+                                     or [table.slice(0, 0)])
         frames.append(table.to_pandas())
-    return frames[0] if len(frames) == 1 else __import__("pandas").concat(frames)
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 def drop_exact_duplicates(df: Any, subset: list[str] | None = None, repeated: Any = None,
