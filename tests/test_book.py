@@ -43,6 +43,27 @@ def test_figures_have_real_captions():
     assert not found, "write these as real captions (see day2/10_cloud.md):\n" + "\n".join(found)
 
 
+# the book's column holds 84 characters of code (672 px); a longer line scrolls sideways
+CODE_WIDTH = 82
+
+
+def test_code_lines_fit_the_column():
+    """A code cell's line fits the page's column (static source check, no build; the browser
+    test measures the same thing on the rendered page, half an hour later)."""
+    found = []
+    for name in chapters():
+        in_cell = False
+        lines = (ROOT / f"{name}.md").read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if line.startswith("```{code-cell}"):
+                in_cell = True
+            elif in_cell and line.startswith("```"):
+                in_cell = False
+            elif in_cell and len(line.rstrip()) > CODE_WIDTH:
+                found.append(f"{name}.md:{number}: {len(line.rstrip())} characters")
+    assert not found, f"code lines wider than {CODE_WIDTH} characters:\n" + "\n".join(found)
+
+
 def test_build_has_no_error_and_no_warning(book: Build):
     tail = "\n".join(book.output.splitlines()[-60:])
     assert book.returncode == 0, f"book build failed:\n{tail}"
